@@ -1,0 +1,126 @@
+"""The build as a flat list of named, timed steps (DESIGN.md §1)."""
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from . import content, output, references, render, reviews
+from . import site as site_mod
+from . import theme as theme_mod
+from .errors import Problem, ProblemError, error, has_errors, rel
+from .model import Config, Output, Site
+
+
+@dataclass
+class Options:
+    out: Path | None = None
+    drafts: bool = False
+    base_url: str | None = None
+    jobs: int = 0
+    no_cache: bool = False
+    write: bool = True  # False for `check`
+
+
+@dataclass
+class BuildReport:
+    steps: list[tuple[str, float]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    outputs: int = 0
+    written: int = 0
+    unchanged: int = 0
+    out: Path | None = None
+    site: Site | None = None
+
+    @property
+    def seconds(self) -> float:
+        return sum(t for _, t in self.steps)
+
+    @contextmanager
+    def step(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps.append((name, time.perf_counter() - start))
+
+
+def now(config: Config) -> datetime:
+    """The build's notion of "today": SOURCE_DATE_EPOCH when set, so builds are reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).astimezone(ZoneInfo(config.timezone))
+    return datetime.now(ZoneInfo(config.timezone))
+
+
+def prepare(config: Config, options: Options) -> Config:
+    changes = {"drafts": options.drafts}
+    if options.base_url:
+        changes["base_url"] = options.base_url if options.base_url.endswith("/") else options.base_url + "/"
+    if options.out:
+        changes["output_dir"] = Path(options.out).absolute()
+    return replace(config, **changes)
+
+
+def run(config: Config, options: Options) -> BuildReport:
+    """Build the site; any error leaves the output folder exactly as it was."""
+    config = prepare(config, options)
+    report = BuildReport(out=config.output_dir)
+    problems = report.problems
+    if options.write:
+        bad = output.unsafe_target(config, config.output_dir)
+        if bad:
+            problems.append(bad)
+            return report
+    with report.step("bibliography"):
+        bib, found = load_bibliography(config)
+        problems += found
+    with report.step("content"):
+        posts, found = content.load(config, bib)
+        problems += found
+    with report.step("reviews"):
+        records, found = reviews.load(config, {p.id for p in posts if p.kind == "post"})
+        problems += found
+    with report.step("assess"):
+        states, found = reviews.assess(config, posts, records, now(config))
+        problems += found
+    with report.step("assemble"):
+        site = site_mod.assemble(config, posts, records, states)
+        report.site = site
+    if has_errors(problems):
+        return report
+    try:
+        with report.step("theme"):
+            theme = theme_mod.resolve(config)
+            renderer = render.make_renderer(site, theme)
+        with report.step("render"):
+            outputs: list[Output] = render.pages(renderer)
+    except ProblemError as exc:
+        problems += exc.problems
+        return report
+    report.outputs = len(outputs)
+    if options.write:
+        with report.step("write"):
+            written = output.write(outputs, config.output_dir)
+            report.written, report.unchanged = written.written, written.unchanged
+    return report
+
+
+def load_bibliography(config: Config) -> tuple[dict, list[Problem]]:
+    """The site-wide bibliography: citation.bibliography, or content/bibliography.* if present."""
+    name = config.extra["citation"]["bibliography"]
+    if name:
+        path = config.root / name
+        if not path.is_file():
+            return {}, [error(rel(config.path, config.root), None, f"citation.bibliography '{name}' not found",
+                              "give a path relative to site.yaml")]
+        return references.load_bibliography([path], config.root)
+    for candidate in ("bibliography.bib", "bibliography.json", "bibliography.yaml"):
+        path = config.content_dir / candidate
+        if path.is_file():
+            return references.load_bibliography([path], config.root)
+    return {}, []

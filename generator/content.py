@@ -1,0 +1,274 @@
+"""Posts and pages: discovery, front matter, ids, dates, bundles (DESIGN.md §3 Files)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from . import markup
+from .errors import Problem, error, rel
+from .frontmatter import read_text, split
+from .model import Config, Post
+from .schema import REQUIRED, Field, Section, validate
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
+# Names that would collide with site sections or break on some file systems.
+RESERVED_IDS = {"index", "page", "feeds", "con", "prn", "aux", "nul", "com1", "lpt1"}
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def id_problem(value: str) -> str | None:
+    if value.lower() in RESERVED_IDS:
+        return f"'{value}' is a reserved name"
+    if not ID_RE.match(value):
+        return "must be lower-case letters, digits and single hyphens (no slashes, dots at the ends or spaces)"
+    return None
+
+
+def doi_problem(value: str) -> str | None:
+    return None if DOI_RE.match(value) else "is not a DOI like 10.1234/abcd (no https://doi.org/ prefix)"
+
+
+def _strings(doc: str) -> Field:
+    return Field(list, [], doc, item=Field(str))
+
+
+CORRECTION = Section({
+    "date": Field(date, REQUIRED, "when the correction was made"),
+    "text": Field(str, REQUIRED, "what was corrected"),
+    "editor": Field(str, "", "the editor who approved it"),
+})
+
+POST = Section({
+    "title": Field(str, REQUIRED, "the post's title"),
+    "authors": Field(list, REQUIRED, "people ids from site.yaml", item=Field(str)),
+    "date": Field(date, REQUIRED, "publication date, YYYY-MM-DD (or with a time)"),
+    "summary": Field(str, "", "one or two sentences for listings, feeds and metadata"),
+    "tags": _strings("topics"),
+    "id": Field(str, "", "stable id; defaults to the file or folder name", check=id_problem),
+    "updated": Field(date, None, "date of the last substantive update"),
+    "doi": Field(str, "", "the post's DOI, e.g. 10.59350/abcd-1234", check=doi_problem),
+    "license": Field(str, "", "SPDX license id if not the site's"),
+    "audience": _strings("audience terms (taxonomies.audience in site.yaml)"),
+    "competencies": _strings("competency terms (taxonomies.competencies in site.yaml)"),
+    "objectives": _strings("learning objectives"),
+    "bibliography": _strings("bibliography files beside the post"),
+    "corrections": Field(list, [], "published corrections", item=CORRECTION),
+    "draft": Field(bool, False, "never publish, even if accepted"),
+    "featured": Field(bool, False, "show in the featured list on the home page"),
+    "image": Field(str, "", "social-card image, relative to the post"),
+})
+
+PAGE = Section({
+    "title": Field(str, REQUIRED, "the page's title"),
+    "summary": Field(str, "", "one sentence for metadata"),
+    "id": Field(str, "", "stable id; defaults to the file name", check=id_problem),
+    "menu": Field(int, 0, "position in the site menu; 0 leaves it out"),
+    "date": Field(date, None, "optional date"),
+    "updated": Field(date, None, "optional date of the last update"),
+    "draft": Field(bool, False, "leave out of the build"),
+})
+
+
+def content_hash(title: str, authors: list[str] | tuple[str, ...], body: str,
+                 bibliographies: list[str] | tuple[str, ...] = ()) -> str:
+    """The version reviewers approve: what they judge (title, authors, body, bibliography).
+
+    Tags, DOI and other editorial metadata are left out on purpose, so editors can add them
+    after acceptance without invalidating the reviews. Line endings and trailing space do not
+    count either, so a CRLF checkout gives the same hash.
+    """
+    norm = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").strip().split("\n"))
+    payload = json.dumps({"title": title.strip(), "authors": list(authors), "body": norm,
+                          "bibliography": [b.replace("\r\n", "\n").strip() for b in bibliographies]},
+                         ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def to_datetime(value: date | datetime | None, tz: ZoneInfo) -> datetime | None:
+    """Front-matter dates without a zone are in the site's time zone."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(0, 0))
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def discover(config: Config) -> tuple[list[tuple[str, Path]], list[Problem]]:
+    """(kind, file) for every post and page, in a stable order."""
+    found: list[tuple[str, Path]] = []
+    problems: list[Problem] = []
+    posts_dir = config.content_dir / "posts"
+    if posts_dir.is_dir():
+        for p in sorted(posts_dir.iterdir()):
+            if p.name.startswith((".", "_")):
+                continue
+            if p.is_dir():
+                index = p / "index.md"
+                if index.is_file():
+                    found.append(("post", index))
+                else:
+                    problems.append(error(rel(p, config.root), None, "a post bundle folder has no index.md",
+                                          "put the post text in index.md inside the folder"))
+            elif p.suffix == ".md":
+                found.append(("post", p))
+    pages_dir = config.content_dir / "pages"
+    if pages_dir.is_dir():
+        found += [("page", p) for p in sorted(pages_dir.glob("*.md")) if not p.name.startswith((".", "_"))]
+    for _, path in found:
+        if not _inside(path, config.root):
+            problems.append(error(rel(path, config.root), None, "is a link to a file outside the project",
+                                  "copy the file into the project instead of linking to it"))
+    return [(k, p) for k, p in found if _inside(p, config.root)], problems
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
+
+
+def load(config: Config, bibliography: dict | None = None) -> tuple[list[Post], list[Problem]]:
+    """Every post and page, validated and rendered. Problems are returned, not raised."""
+    files, problems = discover(config)
+    posts: list[Post] = []
+    for kind, path in files:
+        post, found = load_one(config, kind, path, bibliography or {})
+        problems += found
+        if post:
+            posts.append(post)
+    problems += _duplicates(config, posts)
+    return posts, problems
+
+
+def load_one(config: Config, kind: str, path: Path, bibliography: dict) -> tuple[Post | None, list[Problem]]:
+    shown = rel(path, config.root)
+    text, problems = read_text(path, shown)
+    if text is None:
+        return None, problems
+    source, problems = split(text, shown)
+    if source is None:
+        return None, problems
+    data, problems = validate(source.doc, shown, POST if kind == "post" else PAGE)
+    doc = source.doc
+    tz = ZoneInfo(config.timezone)
+    bundle = kind == "post" and path.name == "index.md"
+    default_id = path.parent.name if bundle else path.stem
+    post_id = data.get("id") or default_id
+    if not data.get("id") and id_problem(post_id):
+        problems.append(error(shown, 1, f"the file name gives the id '{post_id}', which {id_problem(post_id)}",
+                              "rename the file or set 'id:' in the front matter"))
+    problems += _check_people(config, kind, data, doc, shown)
+    problems += _check_terms(config, data, doc, shown)
+    local_bib, bib_texts, bib_problems = _post_bibliography(config, path, data, doc, shown)
+    problems += bib_problems
+    rendered = markup.render(
+        source.body, config=config, path=shown, line_offset=source.body_line - 1,
+        bibliography={**bibliography, **local_bib}, raw_html=config.raw_html)
+    problems += rendered.problems
+    post = Post(
+        id=post_id, kind=kind, source=path.relative_to(config.root), title=data["title"] or "",
+        body=source.body, body_line=source.body_line,
+        date=to_datetime(data.get("date"), tz), updated=to_datetime(data.get("updated"), tz),
+        authors=tuple(data.get("authors") or ()), summary=data.get("summary") or rendered.summary,
+        tags=tuple(dict.fromkeys(data.get("tags") or ())), doi=data.get("doi") or "",
+        license=data.get("license") or config.license,
+        audience=tuple(data.get("audience") or ()), competencies=tuple(data.get("competencies") or ()),
+        objectives=tuple(data.get("objectives") or ()), bibliography=tuple(data.get("bibliography") or ()),
+        corrections=tuple(_corrections(data.get("corrections") or (), tz)),
+        draft=bool(data.get("draft")), featured=bool(data.get("featured")), image=data.get("image") or "",
+        html=rendered.html, toc=rendered.toc, word_count=rendered.words,
+        content_hash=content_hash(data["title"] or "", data.get("authors") or [], source.body, bib_texts),
+        assets=tuple(_assets(config, path)) if bundle else (), references=rendered.references,
+        meta=dict(data),
+    )
+    if kind == "page":
+        post.meta["menu"] = data.get("menu", 0)
+    return post, problems
+
+
+def _corrections(items: list[dict], tz: ZoneInfo) -> list[dict]:
+    return [{**c, "date": to_datetime(c["date"], tz)} for c in items if c.get("date")]
+
+
+def _check_people(config: Config, kind: str, data: dict, doc, shown: str) -> list[Problem]:
+    problems = []
+    if kind == "post" and data.get("authors") == []:
+        problems.append(error(shown, doc.line("authors"), "a post needs at least one author",
+                              "list people ids from site.yaml under 'authors:'"))
+    for i, pid in enumerate(data.get("authors") or []):
+        person = config.person(pid)
+        if person is None:
+            from difflib import get_close_matches
+            close = get_close_matches(pid, list(config.people), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "add it to people: in site.yaml"
+            problems.append(error(shown, doc.line("authors", i), f"unknown author '{pid}'", hint))
+        elif not person.has_role("author"):
+            problems.append(error(shown, doc.line("authors", i), f"'{pid}' does not have the author role",
+                                  f"add 'author' to people.{pid}.roles in site.yaml"))
+    return problems
+
+
+def _check_terms(config: Config, data: dict, doc, shown: str) -> list[Problem]:
+    problems = []
+    for name in ("audience", "competencies"):
+        terms = config.taxonomies.get(name)
+        for i, term in enumerate(data.get(name) or []):
+            if terms is not None and term not in terms:
+                problems.append(error(shown, doc.line(name, i), f"unknown {name} term '{term}'",
+                                      f"use one of: {', '.join(sorted(terms))} (taxonomies.{name} in site.yaml)"))
+    return problems
+
+
+def _post_bibliography(config: Config, path: Path, data: dict, doc, shown: str):
+    """A post's own bibliography files: parsed entries and raw texts (part of the content hash)."""
+    from . import references
+    files, texts, problems = [], [], []
+    for i, name in enumerate(data.get("bibliography") or []):
+        f = (path.parent / name)
+        if not f.is_file() or not _inside(f, config.root):
+            problems.append(error(shown, doc.line("bibliography", i), f"bibliography file '{name}' not found",
+                                  "give a path relative to the post file"))
+            continue
+        files.append(f)
+        texts.append(f.read_text(encoding="utf-8-sig", errors="replace"))
+    entries, found = references.load_bibliography(files, config.root) if files else ({}, [])
+    return entries, texts, problems + found
+
+
+def _assets(config: Config, index: Path) -> list[Path]:
+    """Every file in a bundle except its text, never following links out of the project."""
+    out = []
+    for f in sorted(index.parent.rglob("*")):
+        if f == index or not f.is_file() or f.name.startswith("."):
+            continue
+        if _inside(f, config.root):
+            out.append(f.relative_to(config.root))
+    return out
+
+
+def _duplicates(config: Config, posts: list[Post]) -> list[Problem]:
+    problems, seen = [], {}
+    for post in posts:
+        key = (post.kind, post.id)
+        if key in seen:
+            problems.append(error(post.source.as_posix(), 1, f"duplicate {post.kind} id '{post.id}'",
+                                  f"{seen[key].as_posix()} has the same id; set a different 'id:'"))
+        else:
+            seen[key] = post.source
+    return problems
+
+
+def slugify_id(title: str) -> str:
+    from .urls import slug
+    return slug(title)[:60].strip("-")
+
+
+def scaffold(title: str, authors: list[str], today: date) -> str:
+    """The text of a new post, with every front-matter key an author is likely to need."""
+    import yaml
+    front = yaml.safe_dump({"title": title, "authors": authors, "date": today, "summary": "",
+                            "tags": [], "objectives": []}, sort_keys=False, allow_unicode=True)
+    return (f"---\n{front}---\n\nWrite the post here, in Markdown. Cite a source with its bibliography "
+            f"key, like `[@smith2020]`.\n")

