@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: site test serve clean bench screenshots lint check
+.PHONY: site test serve clean bench screenshots lint check docs
 
 site: $(STAMP)
 	$(PY) -m generator build
@@ -22,6 +22,9 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(PY) -m generator check --strict
+
+docs: $(STAMP)
+	$(PY) -m generator.docs > docs/configuration.md
 
 serve: $(STAMP)
 	$(PY) -m generator serve --drafts

@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -29,7 +29,8 @@ N_AUTHORS = 20
 N_REVIEWERS = 12  # the first 12 people are authors and reviewers
 N_TAGS = 50
 N_REFS = 300
-FIRST_DATE = date(2012, 1, 2)
+LAST_DATE = date(2025, 6, 30)  # post i is dated i days before this; never in the future
+EDIT_DATE = date(2025, 9, 1)  # edits (bench rebuilds) are committed after every review
 SITE_TITLE = "Peerpress Bench"
 SITE_DESCRIPTION = "A synthetic peer-reviewed medical-education blog for benchmarking."
 BASE_URL = "https://bench.example.org/"
@@ -290,7 +291,7 @@ def make_post(i: int, seed: int, people: list[Person]) -> Post:
     blocks.append(f"[^1]: {fill(rng, rng.choice(SENTENCES))}")
     body = "\n\n".join(blocks) + "\n"
     words = sum(len(b.split()) for b in blocks if not b.startswith("```"))
-    return Post(pid, title, FIRST_DATE + timedelta(days=i), authors, tags, summary, body, refs,
+    return Post(pid, title, LAST_DATE - timedelta(days=i), authors, tags, summary, body, refs,
                 reviewers, words)
 
 
@@ -377,7 +378,7 @@ def review_files(post: Post, version: str) -> dict[str, str]:
     return files
 
 
-def git(site: Path, *args: str, when: date = FIRST_DATE, stdin: bytes | None = None) -> None:
+def git(site: Path, *args: str, when: date = EDIT_DATE, stdin: bytes | None = None) -> None:
     stamp = f"{when.isoformat()}T12:00:00Z"
     env = {**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
     subprocess.run(["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.invalid",
@@ -390,7 +391,7 @@ def git_history(site: Path, commits: list[tuple[date, str, list[str]]]) -> None:
     (seconds for thousands of commits). Files are already on disk; the index is synced after."""
     stream = bytearray()
     for when, message, paths in commits:
-        ts = int(datetime.combine(when, datetime.min.time(), timezone.utc).timestamp()) + 12 * 3600
+        ts = int(datetime.combine(when, datetime.min.time(), UTC).timestamp()) + 12 * 3600
         msg = message.encode()
         stream += b"commit refs/heads/main\ncommitter Bench <bench@example.invalid> %d +0000\n" % ts
         stream += b"data %d\n%s\n" % (len(msg), msg)
@@ -415,7 +416,7 @@ def write_peerpress(corpus: Corpus, site: Path) -> str:
         commits.append((post.date, f"Add {post.id}", [f"content/posts/{post.id}.md"]))
     note = ""
     if peerpress_review_version(posts_dir / f"{corpus.posts[0].id}.md") is not None:
-        for post, (_, _, paths) in zip(corpus.posts, commits):
+        for post, (_, _, paths) in zip(corpus.posts, commits, strict=True):
             files = review_files(post, peerpress_review_version(posts_dir / f"{post.id}.md"))
             for path, text in files.items():
                 (site / path).parent.mkdir(parents=True, exist_ok=True)
@@ -426,9 +427,9 @@ def write_peerpress(corpus: Corpus, site: Path) -> str:
                 "review records and its site.yaml sets approvals_required: 0.")
     (site / "site.yaml").write_text(peerpress_site_yaml(corpus, not note), encoding="utf-8")
     (site / ".gitignore").write_text(".peerpress-cache/\n", encoding="utf-8")
-    setup = (FIRST_DATE - timedelta(days=1), "Site setup",
+    setup = (corpus.posts[-1].date - timedelta(days=1), "Site setup",
              ["site.yaml", ".gitignore", "content/bibliography.bib"])
-    git_history(site, [setup, *commits])
+    git_history(site, [setup, *reversed(commits)])  # oldest first
     return note
 
 
@@ -447,7 +448,7 @@ def edit_post(site: Path, post_id: str, edit: int) -> None:
             review.write_text(re.sub(r"(?m)^version: .*$", f"version: {q(version)}",
                                      review.read_text(encoding="utf-8")), encoding="utf-8")
     git(site, "add", "-A")
-    git(site, "commit", "-q", "-m", f"Edit {post_id} ({edit})", when=date(2040, 1, 1) + timedelta(days=edit))
+    git(site, "commit", "-q", "-m", f"Edit {post_id} ({edit})", when=EDIT_DATE + timedelta(days=edit))
 
 
 # --- Hugo -------------------------------------------------------------------------------------
@@ -486,7 +487,7 @@ def write_pelican(corpus: Corpus, site: Path) -> None:
                 f"Tags: {', '.join(post.tags)}", f"Summary: {post.summary}"]
         (posts_dir / f"{post.id}.md").write_text(
             "\n".join(meta) + "\n\n" + plain_body(post, corpus.refs), encoding="utf-8")
-    config = (REF_TEMPLATES / "pelicanconf.py").read_text()
+    config = (REF_TEMPLATES / "pelicanconf.py.in").read_text()
     for key, value in {"BASE_URL": BASE_URL.rstrip("/"), "TITLE": SITE_TITLE,
                        "PER_PAGE": str(PER_PAGE), "FEED_ITEMS": str(FEED_ITEMS)}.items():
         config = config.replace(f"@{key}@", value)

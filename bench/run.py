@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import corpus
@@ -37,6 +37,7 @@ class Sample:
     rss_kib: int  # peak memory: max(ru_maxrss of the child and its reaped children, sampled tree sum)
     ok: bool
     error: str = ""
+    files: int = 0  # files in the output folder after the run
 
 
 def tree_rss_kib(root: int) -> int:
@@ -142,11 +143,18 @@ class Row:
     n: int
     key: str
     samples: list[Sample] = field(default_factory=list)
-    files: int = 0
 
     @property
     def good(self) -> list[Sample]:
         return [s for s in self.samples if s.ok]
+
+    @property
+    def files(self) -> int:
+        return self.good[-1].files if self.good else 0
+
+    def runs(self) -> str:
+        return f"{len(self.good)}" if len(self.good) == len(self.samples) else \
+            f"{len(self.good)} of {len(self.samples)} ok"
 
     def median(self) -> float | None:
         return statistics.median(s.seconds for s in self.good) if self.good else None
@@ -172,7 +180,9 @@ def bench_size(n: int, tools: list[str], args: argparse.Namespace, notes: list[s
         s = measure(cmd, cwd=cwd, log=args.work / "logs" / f"{key}-{n}-{i}.log", timeout=args.timeout)
         problem = s.error or check_output(out, data.posts)
         s.ok, s.error = not problem, problem
-        print(f"  {LABELS[key]:<34} {f'run {i + 1}' if i >= 0 else 'warm-up'}: {s.seconds:7.2f} s {s.rss_kib / 1024:7.0f} MiB"
+        s.files = sum(len(files) for _, _, files in os.walk(out))
+        which = f"run {i + 1}" if i >= 0 else "warm-up"
+        print(f"  {LABELS[key]:<34} {which:>7}: {s.seconds:7.2f} s {s.rss_kib / 1024:7.0f} MiB"
               + (f"  FAILED: {problem}" if problem else ""), flush=True)
         return s
 
@@ -183,9 +193,6 @@ def bench_size(n: int, tools: list[str], args: argparse.Namespace, notes: list[s
             out = root / f"out-{tool}"
             rm(out)
             rows[tool].samples.append(run(tool, COMMANDS[tool](root / tool, out), out, i))
-    for tool, row in rows.items():
-        out = root / f"out-{tool}"
-        row.files = sum(len(f) for _, _, f in os.walk(out))
 
     if "peerpress" in tools and rows["peerpress"].good:  # rebuilds: the cache must be warm first
         site, out = root / "peerpress", root / "out-peerpress"
@@ -196,7 +203,6 @@ def bench_size(n: int, tools: list[str], args: argparse.Namespace, notes: list[s
         for i in range(args.runs):
             corpus.edit_post(site, data.posts[(n // 2 + 7919 * i) % n].id, i + 1)
             rows["edit"].samples.append(run("edit", peerpress_cmd(site, out, cache=True), out, i))
-        rows["noop"].files = rows["edit"].files = rows["peerpress"].files
     return list(rows.values())
 
 
@@ -207,19 +213,21 @@ def ratio(a: float | None, b: float | None) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ("| N | build | median wall (s) | min–max (s) | peak RSS (MiB) | files | time ÷ Hugo "
+    head = ("| N | build | runs | median wall (s) | min–max (s) | peak RSS (MiB) | files | time ÷ Hugo "
             "| time ÷ Pelican | time ÷ Peerpress cold | RSS ÷ Hugo | RSS ÷ Pelican |")
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
         ref = {x.key: x for x in rows if x.n == r.n}
-        get = lambda k, attr: getattr(ref[k], attr)() if k in ref else None  # noqa: E731
+
+        def get(k: str, attr: str, ref: dict[str, Row] = ref) -> float | None:
+            return getattr(ref[k], attr)() if k in ref else None
         if not r.good:
             why = r.samples[-1].error.replace("|", "/") if r.samples else "not run"
-            lines.append(f"| {r.n:,} | {LABELS[r.key]} | failed: {why} |" + " |" * 8)
+            lines.append(f"| {r.n:,} | {LABELS[r.key]} | 0 of {len(r.samples)} ok | failed: {why} |" + " |" * 8)
             continue
         secs = [s.seconds for s in r.good]
         lines.append(
-            f"| {r.n:,} | {LABELS[r.key]} | {r.median():.2f} | {min(secs):.2f}–{max(secs):.2f} "
+            f"| {r.n:,} | {LABELS[r.key]} | {r.runs()} | {r.median():.2f} | {min(secs):.2f}–{max(secs):.2f} "
             f"| {r.rss_mib():.0f} | {r.files:,} | {ratio(r.median(), get('hugo', 'median'))} "
             f"| {ratio(r.median(), get('pelican', 'median'))} "
             f"| {ratio(r.median(), get('peerpress', 'median')) if r.key in ('noop', 'edit') else '–'} "
@@ -244,7 +252,7 @@ def machine_info(load_before: str) -> list[str]:
     rev = git.stdout.strip() if git.returncode == 0 else "(no commit yet)"
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return [
-        f"- date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {cpu}, {os.cpu_count()} cores, {int(mem) / 1024 / 1024:.1f} GiB RAM, "
         f"{platform.system()} {platform.release()}",
         f"- load average (1/5/15 min) before: {load_before}; after: {load_after}",
@@ -290,7 +298,7 @@ def main() -> int:
     ])
     args.results.write_text(report + "\n", encoding="utf-8")
     print("\n" + report)
-    return 0 if all(r.good for r in rows) else 1
+    return 0 if all(s.ok for r in rows for s in r.samples) else 1
 
 
 if __name__ == "__main__":

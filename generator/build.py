@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import content, output, references, render, reviews
+from . import cite, content, output, references, render, reviews
 from . import site as site_mod
 from . import theme as theme_mod
 from .errors import Problem, ProblemError, error, has_errors, rel
@@ -96,9 +96,11 @@ def run(config: Config, options: Options) -> BuildReport:
     try:
         with report.step("theme"):
             theme = theme_mod.resolve(config)
-            renderer = render.make_renderer(site, theme)
+            renderer = render.make_renderer(site, theme, [cite.register])
         with report.step("render"):
             outputs: list[Output] = render.pages(renderer)
+        with report.step("cite"):
+            outputs += cite.outputs(site)
     except ProblemError as exc:
         problems += exc.problems
         return report

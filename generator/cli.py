@@ -6,7 +6,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import build, content, reviews
+from . import build, cite, content, reviews
 from . import config as config_mod
 from .errors import ProblemError, format_problems, has_errors, warning
 
@@ -66,6 +66,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = review.add_parser("status", parents=[common], help="each post's review state and what it needs")
     p.add_argument("post", nargs="?")
     p.set_defaults(handler=cmd_review_status)
+    cite.add_cli(sub, common)  # cite, crossref
     return parser
 
 

@@ -1,6 +1,7 @@
 """Posts and pages: discovery, front matter, ids, dates, bundles (DESIGN.md §3 Files)."""
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -8,11 +9,14 @@ from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import markup
+import yaml
+
+from . import markup, references
 from .errors import Problem, error, rel
 from .frontmatter import read_text, split
 from .model import Config, Post
 from .schema import REQUIRED, Field, Section, validate
+from .urls import slug
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 # Names that would collide with site sections or break on some file systems.
@@ -200,8 +204,7 @@ def _check_people(config: Config, kind: str, data: dict, doc, shown: str) -> lis
     for i, pid in enumerate(data.get("authors") or []):
         person = config.person(pid)
         if person is None:
-            from difflib import get_close_matches
-            close = get_close_matches(pid, list(config.people), n=1)
+            close = difflib.get_close_matches(pid, list(config.people), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "add it to people: in site.yaml"
             problems.append(error(shown, doc.line("authors", i), f"unknown author '{pid}'", hint))
         elif not person.has_role("author"):
@@ -223,7 +226,6 @@ def _check_terms(config: Config, data: dict, doc, shown: str) -> list[Problem]:
 
 def _post_bibliography(config: Config, path: Path, data: dict, doc, shown: str):
     """A post's own bibliography files: parsed entries and raw texts (part of the content hash)."""
-    from . import references
     files, texts, problems = [], [], []
     for i, name in enumerate(data.get("bibliography") or []):
         f = (path.parent / name)
@@ -261,13 +263,11 @@ def _duplicates(config: Config, posts: list[Post]) -> list[Problem]:
 
 
 def slugify_id(title: str) -> str:
-    from .urls import slug
     return slug(title)[:60].strip("-")
 
 
 def scaffold(title: str, authors: list[str], today: date) -> str:
     """The text of a new post, with every front-matter key an author is likely to need."""
-    import yaml
     front = yaml.safe_dump({"title": title, "authors": authors, "date": today, "summary": "",
                             "tags": [], "objectives": []}, sort_keys=False, allow_unicode=True)
     return (f"---\n{front}---\n\nWrite the post here, in Markdown. Cite a source with its bibliography "

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from xml.sax.saxutils import escape
 
 import jinja2
 
@@ -183,7 +184,6 @@ def menu(site: Site) -> list[Post]:
 
 def sitemap(site: Site, outputs: list[Output]) -> Output:
     """Every HTML page but 404, with lastmod from the post's own dates (never the build time)."""
-    from xml.sax.saxutils import escape
     lastmod = {}
     for post in site.listed:
         when = post.updated or post.date

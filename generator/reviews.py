@@ -6,6 +6,7 @@ the review-history page and `review status` can say exactly why.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from datetime import date, datetime
@@ -86,8 +87,7 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
                                        "move the file into the folder named after the post")]
     post_id = relpath.parts[0]
     if post_id not in post_ids:
-        from difflib import get_close_matches
-        close = get_close_matches(post_id, sorted(post_ids), n=1)
+        close = difflib.get_close_matches(post_id, sorted(post_ids), n=1)
         problems.append(error(shown, None, f"review of unknown post '{post_id}'",
                               f"did you mean '{close[0]}'?" if close else "the folder name must be a post id"))
     kind = data["type"] or "review"
@@ -126,8 +126,7 @@ def _check_decision(kind: str, data: dict, doc, shown: str) -> list[Problem]:
     if not decision:
         return [error(shown, doc.line(), "missing required key 'decision'", "one of: " + ", ".join(allowed))]
     if decision not in allowed:
-        from difflib import get_close_matches
-        close = get_close_matches(decision, allowed, n=1)
+        close = difflib.get_close_matches(decision, allowed, n=1)
         return [error(shown, doc.line("decision"), f"unknown decision '{decision}'",
                       f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(allowed))]
     if kind == "decision" and decision in ("reject", "withdraw", "retract") and not data["reason"]:
