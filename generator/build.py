@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import cite, content, output, references, render, reviews
+from . import cite, content, lock, output, references, render, reviews
 from . import site as site_mod
 from . import theme as theme_mod
 from .errors import Problem, ProblemError, error, has_errors, rel
@@ -107,7 +107,12 @@ def run(config: Config, options: Options) -> BuildReport:
     report.outputs = len(outputs)
     if options.write:
         with report.step("write"):
-            written = output.write(outputs, config.output_dir)
+            try:
+                with lock.output_lock(config.output_dir):  # one writer per output folder
+                    written = output.write(outputs, config.output_dir)
+            except ProblemError as exc:
+                problems += exc.problems
+                return report
             report.written, report.unchanged = written.written, written.unchanged
     return report
 

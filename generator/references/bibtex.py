@@ -59,7 +59,7 @@ def from_bibtex(text: str, shown: str) -> tuple[dict, list[Problem]]:
         return {}, problems + [error(shown, None, f"cannot parse BibTeX: {exc}")]
     by_key = {e["ID"]: e for e in parsed.entries}
     items: dict[str, dict] = {}
-    for kind, key, line, _, _ in entries:
+    for _kind, key, line, _, _ in entries:
         if not key:
             continue
         if key not in by_key:

@@ -220,7 +220,7 @@ def bibliography_entries(keys: list[str], bib: dict, style_name: str) -> list[tu
     engine.sort()
     by_id = {v: k for k, v in ids.items()}
     out = []
-    for internal, entry in zip(engine.keys, engine.bibliography()):
+    for internal, entry in zip(engine.keys, engine.bibliography(), strict=True):
         body = getattr(entry, "right", entry)
         out.append((by_id[internal], to_html(body), to_text(body)))
     return out
