@@ -250,6 +250,9 @@ def machine_info(load_before: str) -> list[str]:
                if line.startswith("MemTotal"))
     git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT, capture_output=True, text=True)
     rev = git.stdout.strip() if git.returncode == 0 else "(no commit yet)"
+    dirty = subprocess.run(["git", "status", "--porcelain", "generator", "themes"], cwd=PROJECT,
+                           capture_output=True, text=True).stdout.strip()
+    rev += " with uncommitted changes" if dirty else ""
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return [
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",

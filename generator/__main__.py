@@ -1,3 +1,11 @@
-from .cli import main
+import sys
 
-raise SystemExit(main())
+from .noop import check
+
+# A build with nothing to do is recognised before the rest of Peerpress is imported (noop.py).
+status = check(sys.argv[1:])
+if status is None:
+    from .cli import main
+
+    status = main()
+raise SystemExit(status)

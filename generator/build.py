@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import cite, content, lock, output, references, render, reviews
+from . import cite, content, feeds, incremental, lock, output, references, render, reviews, search
 from . import site as site_mod
 from . import theme as theme_mod
 from .errors import Problem, ProblemError, error, has_errors, rel
@@ -76,14 +76,16 @@ def run(config: Config, options: Options) -> BuildReport:
         if bad:
             problems.append(bad)
             return report
+    with report.step("cache"):  # .peerpress-cache/ and worker processes (incremental.py)
+        session = incremental.start(config, options, now(config))
     with report.step("bibliography"):
-        bib, found = load_bibliography(config)
+        bib, found = session.bibliography(config, load_bibliography)
         problems += found
     with report.step("content"):
-        posts, found = content.load(config, bib)
+        posts, found = session.content(config, bib)
         problems += found
     with report.step("reviews"):
-        records, found = reviews.load(config, {p.id for p in posts if p.kind == "post"})
+        records, found = session.reviews(config, {p.id for p in posts if p.kind == "post"})
         problems += found
     with report.step("assess"):
         states, found = reviews.assess(config, posts, records, now(config))
@@ -96,14 +98,27 @@ def run(config: Config, options: Options) -> BuildReport:
     try:
         with report.step("theme"):
             theme = theme_mod.resolve(config)
-            renderer = render.make_renderer(site, theme, [cite.register])
+            renderer = render.make_renderer(site, theme, [cite.register, feeds.register])
         with report.step("render"):
-            outputs: list[Output] = render.pages(renderer)
+            outputs: list[Output] = session.render(renderer, render.pages)
         with report.step("cite"):
             outputs += cite.outputs(site)
+        with report.step("feeds"):
+            outputs += feeds.outputs(site)
+            outputs.append(feeds.feeds_page(renderer))
+        with report.step("sitemap"):  # last, so it lists every page the steps above made
+            outputs.append(render.sitemap(site, outputs))
     except ProblemError as exc:
         problems += exc.problems
         return report
+    if options.write:  # the index is read from the final HTML; `check` writes nothing, so needs none
+        with report.step("search"):
+            cache = None if options.no_cache else config.root / ".peerpress-cache"
+            bundle, found = search.outputs(site, outputs, cache)
+            outputs += bundle
+            problems += found
+        if has_errors(problems):
+            return report
     report.outputs = len(outputs)
     if options.write:
         with report.step("write"):
@@ -114,6 +129,8 @@ def run(config: Config, options: Options) -> BuildReport:
                 problems += exc.problems
                 return report
             report.written, report.unchanged = written.written, written.unchanged
+    with report.step("save-cache"):
+        session.finish(site, problems, report.outputs, wrote=options.write)
     return report
 
 

@@ -117,8 +117,24 @@ BIBLATEX_LANGUAGES = {"en": "english", "de": "german", "fr": "french", "es": "sp
                       "fi": "finnish", "pl": "polish", "tr": "turkish", "ru": "russian"}
 
 
+# BibTeX counts escaped braces too: an unbalanced \} in a title would end the field early and
+# let the rest of the title add fields of its own. Unbalanced text gets brace commands instead.
+UNBALANCED = {**BIB_SPECIAL, "{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
+
+
 def bib_escape(value: str) -> str:
-    return "".join(BIB_SPECIAL.get(c, c) for c in re.sub(r"\s+", " ", value).strip())
+    value = re.sub(r"\s+", " ", value).strip()
+    table = BIB_SPECIAL if _balanced(value) else UNBALANCED
+    return "".join(table.get(c, c) for c in value)
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    for c in value:
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def bib_name(person: Person) -> str:

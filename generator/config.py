@@ -7,9 +7,11 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Problem, ProblemError, error
+from .frontmatter import read_text
 from .model import EDITOR_DECISIONS, REVIEW_DECISIONS, ROLES, Config, Person, ReviewPolicy, Rubric
 from .references.engine import style_exists
-from .schema import REQUIRED, Field, MapOf, Section, validate
+from .schema import REQUIRED, Field, MapOf, Section, validate, web_link_problem
+from .signing import ssh_key_problem
 from .yamlio import YamlError, parse
 
 ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
@@ -71,10 +73,12 @@ PERSON = Section({
     "email": Field(str, "", "e-mail address (matched against Reviewed-by: trailers)"),
     "github": Field(str, "", "GitHub login (matched against pull-request reviews)"),
     "affiliation": Field(str, "", "institution shown beside the name"),
-    "url": Field(str, "", "personal page"),
+    "url": Field(str, "", "personal page", check=web_link_problem),
     "bio": Field(str, "", "one or two sentences for the author page"),
     "roles": Field(list, ["author"], "any of author, reviewer, editor",
                    item=Field(str, choices=ROLES)),
+    "ssh_keys": Field(list, [], "SSH public keys (the .pub line) that sign this person's review commits; "
+                                "used when review.require_signed is on", item=Field(str, check=ssh_key_problem)),
 }, doc="a person: author, reviewer or editor")
 
 RUBRIC = Section({
@@ -106,7 +110,9 @@ REVIEW = Section({
 FEEDS = Section({
     "content": Field(str, "full", "full post text in feeds, or the summary only", choices=("full", "summary")),
     "limit": Field(int, 20, "entries per feed", check=positive),
-    "websub_hub": Field(str, "", "WebSub hub URL announced in feeds"),
+    "websub_hub": Field(str, "", "WebSub hub URL announced in feeds", check=web_link_problem),
+    "emails": Field(bool, False, "publish authors' e-mail addresses in feeds (RSS author, Atom email); "
+                                 "names are always given"),
 }, doc="Atom, RSS and JSON feeds")
 
 CITATION = Section({
@@ -166,18 +172,19 @@ def load(path: Path | str) -> Config:
     path = Path(path).absolute()
     shown = path.name
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
+        text, problems = read_text(path, shown)  # BOM and CRLF accepted; bad UTF-8 named by line
+    except (FileNotFoundError, IsADirectoryError):
         raise ProblemError([error(str(path), None, "no site.yaml here",
                                   "run from your blog's folder or pass --config PATH")]) from None
-    except UnicodeDecodeError as exc:
-        raise ProblemError([error(shown, None, f"not valid UTF-8 ({exc.reason})", "save it as UTF-8")]) from None
+    if text is None:
+        raise ProblemError(problems)
     try:
-        doc = parse(text.replace("\r\n", "\n"))
+        doc = parse(text)
     except YamlError as exc:
         raise ProblemError([error(shown, exc.line, exc.message, "check indentation and quoting")]) from None
     data, problems = validate(doc, shown, SITE)
-    problems += _cross_checks(data, doc, shown)
+    if data:  # a document that is not a mapping has nothing to cross-check
+        problems += _cross_checks(data, doc, shown)
     if problems:
         raise ProblemError(problems)
     return _build(path, data)
@@ -204,7 +211,8 @@ def _cross_checks(data: dict, doc, shown: str) -> list[Problem]:
 
 def _build(path: Path, d: dict) -> Config:
     root = path.parent
-    people = {pid: Person(id=pid, **{**p, "roles": tuple(p["roles"])}) for pid, p in d["people"].items()}
+    people = {pid: Person(id=pid, **{**p, "roles": tuple(p["roles"]), "ssh_keys": tuple(p["ssh_keys"])})
+              for pid, p in d["people"].items()}
     r = d["review"]
     rubric = None
     if r["rubric"]["items"]:

@@ -21,6 +21,10 @@ from .urls import slug
 ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 # Names that would collide with site sections or break on some file systems.
 RESERVED_IDS = {"index", "page", "feeds", "con", "prn", "aux", "nul", "com1", "lpt1"}
+# A standalone page lives at /<id>/, beside the site's own sections: it must not replace one.
+SECTION_IDS = {"posts", "tags", "authors", "reviewers", "review-policy", "archive", "search", "assets",
+               "reviews", "404.html", "sitemap.xml", "robots.txt", "feed.xml", "rss.xml", "feed.json",
+               "pagefind"}
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
@@ -147,10 +151,16 @@ def load(config: Config, bibliography: dict | None = None) -> tuple[list[Post], 
 
 
 def load_one(config: Config, kind: str, path: Path, bibliography: dict) -> tuple[Post | None, list[Problem]]:
-    shown = rel(path, config.root)
-    text, problems = read_text(path, shown)
+    text, problems = read_text(path, rel(path, config.root))
     if text is None:
         return None, problems
+    return parse_text(config, kind, path, text, bibliography)
+
+
+def parse_text(config: Config, kind: str, path: Path, text: str,
+               bibliography: dict) -> tuple[Post | None, list[Problem]]:
+    """A post from its text, as if read from `path` (history re-parses earlier versions this way)."""
+    shown = rel(path, config.root)
     source, problems = split(text, shown)
     if source is None:
         return None, problems
@@ -163,10 +173,16 @@ def load_one(config: Config, kind: str, path: Path, bibliography: dict) -> tuple
     if not data.get("id") and id_problem(post_id):
         problems.append(error(shown, 1, f"the file name gives the id '{post_id}', which {id_problem(post_id)}",
                               "rename the file or set 'id:' in the front matter"))
+    elif kind == "page" and post_id in SECTION_IDS:
+        problems.append(error(shown, doc.line("id") if data.get("id") else 1,
+                              f"page id '{post_id}' is reserved for the site's own /{post_id}/",
+                              "choose another id for the page"))
     problems += _check_people(config, kind, data, doc, shown)
     problems += _check_terms(config, data, doc, shown)
     local_bib, bib_texts, bib_problems = _post_bibliography(config, path, data, doc, shown)
     problems += bib_problems
+    if bundle:
+        problems += _outside_links(config, path)
     rendered = markup.render(
         source.body, config=config, path=shown, line_offset=source.body_line - 1,
         bibliography={**bibliography, **local_bib}, raw_html=config.raw_html)
@@ -248,6 +264,13 @@ def _assets(config: Config, index: Path) -> list[Path]:
         if _inside(f, config.root):
             out.append(f.relative_to(config.root))
     return out
+
+
+def _outside_links(config: Config, index: Path) -> list[Problem]:
+    """A bundle file linking out of the project would publish whatever it points at."""
+    return [error(rel(f, config.root), None, "is a link to a file outside the project",
+                  "copy the file into the post's folder instead of linking to it")
+            for f in sorted(index.parent.rglob("*")) if f.is_symlink() and not _inside(f, config.root)]
 
 
 def _duplicates(config: Config, posts: list[Post]) -> list[Problem]:

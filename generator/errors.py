@@ -46,10 +46,14 @@ class ProblemError(Exception):
 def rel(path: Path | str, root: Path) -> str:
     """A path as shown in messages: relative to the project root where possible."""
     p = Path(path)
-    try:
-        return p.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return p.as_posix()
+    # Resolved first; then as written, so a symlink pointing out of the project is still
+    # named by its place in the project.
+    for candidate, base in ((p.resolve(), root.resolve()), (p.absolute(), root.absolute())):
+        try:
+            return candidate.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return p.as_posix()
 
 
 def error(path: str, line: int | None, message: str, hint: str = "") -> Problem:

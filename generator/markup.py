@@ -36,6 +36,26 @@ SAFE_ATTRIBUTES = {"*": {"class", "id", "title", "lang", "dir", "aria-label", "a
                    "input": {"type", "checked", "disabled"}, "pre": {"tabindex"}, "div": {"tabindex"}}
 SAFE_TAGS = nh3.ALLOWED_TAGS | {"input", "section", "aside", "details", "summary", "figure", "figcaption",
                                 "mark", "sup", "sub"}
+# Raw HTML in posts under the default `allow` policy keeps the author's markup (embeds, media,
+# inline styles, data- attributes) but loses whatever could run script: <script>, event
+# handlers, srcdoc, and URLs that are not http(s), mailto, tel or relative.
+ALLOW_TAGS = SAFE_TAGS | {"iframe", "video", "audio", "source", "track", "picture", "style", "caption", "tfoot"}
+ALLOW_ATTRIBUTES = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    **{tag: set(attrs) for tag, attrs in SAFE_ATTRIBUTES.items()},
+    "*": SAFE_ATTRIBUTES["*"] | {"style", "hidden", "tabindex", "translate", "width", "height"},
+    "a": {"href", "hreflang", "rel", "target", "download", "type", "name"},
+    "img": {"src", "srcset", "sizes", "alt", "width", "height", "loading", "decoding", "align"},
+    "iframe": {"src", "allow", "allowfullscreen", "loading", "referrerpolicy", "sandbox", "name", "frameborder"},
+    "video": {"src", "poster", "controls", "autoplay", "loop", "muted", "playsinline", "preload"},
+    "audio": {"src", "controls", "autoplay", "loop", "muted", "preload"},
+    "source": {"src", "srcset", "type", "media", "sizes"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "details": {"open"}, "ol": {"start", "reversed", "type"}, "li": {"value"}, "time": {"datetime"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Link destinations in Markdown syntax that never become links, whatever the raw_html policy.
+BAD_PROTOCOL_RE = re.compile(r"^(?:javascript|vbscript|file|data):")
 
 
 @dataclass
@@ -109,7 +129,13 @@ def parser(raw_html: bool) -> MarkdownIt:
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
     md.add_render_rule("image", _image)
+    md.validateLink = _validate_link
     return md
+
+
+def _validate_link(url: str) -> bool:
+    """Stricter than markdown-it's default, which lets data: images through."""
+    return not BAD_PROTOCOL_RE.match(url.strip().lower())
 
 
 def render(text: str, *, config: Config | None = None, path: str = "", line_offset: int = 0,
@@ -125,6 +151,8 @@ def render(text: str, *, config: Config | None = None, path: str = "", line_offs
         html += references.references_html(env["cited"], env["bibliography"], style)
     if raw_html == "sanitize":
         html = sanitize(html)
+    elif raw_html == "allow" and _has_raw_html(tokens):
+        html = scrub(html)  # only when the author wrote raw HTML: other output is left byte for byte
     toc, words, summary = _digest(tokens)
     cited = [env["bibliography"][k] for k in env["cited"] if k in env["bibliography"]]
     return Rendered(html, toc, words, summary, cited, env["problems"])
@@ -133,7 +161,18 @@ def render(text: str, *, config: Config | None = None, path: str = "", line_offs
 def sanitize(html: str) -> str:
     """Remove scripts, event handlers and dangerous URLs, keeping ordinary markup."""
     return nh3.clean(html, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+                     url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow")
+
+
+def scrub(html: str) -> str:
+    """The `allow` policy: the author's HTML stays, anything that runs script goes."""
+    return nh3.clean(html, tags=ALLOW_TAGS, clean_content_tags={"script"}, attributes=ALLOW_ATTRIBUTES,
+                     generic_attribute_prefixes={"data-", "aria-"}, url_schemes=URL_SCHEMES, link_rel=None)
+
+
+def _has_raw_html(tokens) -> bool:
+    return any(t.type == "html_block" or any(c.type == "html_inline" for c in t.children or ())
+               for t in tokens)
 
 
 def _digest(tokens) -> tuple[list[Heading], int, str]:

@@ -34,6 +34,7 @@ class Person:
     url: str = ""
     bio: str = ""
     roles: tuple[str, ...] = ("author",)
+    ssh_keys: tuple[str, ...] = ()  # public keys that sign their review commits (review.require_signed)
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -170,6 +171,7 @@ class Version:
     content_hash: str
     path: str
     subject: str = ""
+    blob: str = ""  # the post file's git blob at the last commit with this text (to re-read it)
 
 
 @dataclass
@@ -191,7 +193,11 @@ class ReviewState:
     needs: list[str] = field(default_factory=list)
     accepted_on: datetime | None = None
     retraction: ReviewRecord | None = None
-    approved_hash: str = ""
+    approved_hash: str = ""  # the version the public site publishes
+    reviewed_hash: str = ""  # the version reviewers approved (earlier than approved_hash after a correction)
+    revision_hash: str = ""  # the current text, under review, while the site keeps publishing approved_hash
+    correction: ReviewRecord | None = None  # the editor's decision approving approved_hash as a correction
+    diff: list[tuple[str, str]] = field(default_factory=list)  # (kind, line): reviewed → shown (history.diff)
 
     @property
     def approvals(self) -> list[Counted]:

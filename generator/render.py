@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import jinja2
 
-from . import urls
+from . import reading, search, urls
 from .errors import ProblemError
 from .markup import pygments_css
 from .model import Output, Person, Post, Site
@@ -58,6 +58,7 @@ def make_renderer(site: Site, theme: Theme, hooks: list[Callable] = ()) -> Rende
         taxonomy_label=lambda name, term: config.taxonomies.get(name, {}).get(term, term),
     )
     env.filters.update(date=format_date, isodate=iso_date, slug=urls.slug, initials=initials)
+    reading.register(env, site)
     for hook in hooks:
         hook(env, site)
     return Renderer(site, theme, env)
@@ -80,12 +81,11 @@ def initials(person: Person) -> str:
 
 
 def pages(r: Renderer) -> list[Output]:
-    """Every HTML page, sitemap and robots.txt, in a stable order."""
+    """Every HTML page and robots.txt, in a stable order (the sitemap comes last, in build.py)."""
     out: list[Output] = []
     for step in (home_pages, post_pages, review_pages, tag_pages, author_pages, taxonomy_pages,
-                 standalone_pages, misc_pages):
+                 standalone_pages, misc_pages, search.pages):
         out += step(r)
-    out.append(sitemap(r.site, out))
     out.append(robots(r.site))
     out += static_files(r)
     return out
@@ -149,7 +149,11 @@ def author_pages(r: Renderer) -> list[Output]:
     site = r.site
     people = [p for pid, p in sorted(site.config.people.items()) if pid in site.by_author]
     out = [r.page("authors.html", "authors/", people=people)]
-    for person in people:
+    # Reviewers get a profile too when reviews are signed, so every name on a review page links somewhere.
+    signed = site.config.review.visibility == "open"
+    profiles = [p for pid, p in sorted(site.config.people.items())
+                if pid in site.by_author or (signed and pid in site.reviews_by_person)]
+    for person in profiles:
         out.append(r.page("author.html", urls.author(person.id), author=person,
                           posts=site.by_author.get(person.id, []),
                           reviews=site.reviews_by_person.get(person.id, [])))

@@ -28,7 +28,7 @@ from .model import (
     ReviewState,
     Version,
 )
-from .schema import Field, Section, validate
+from .schema import Field, Section, validate, web_link_problem
 
 HASH_RE = re.compile(r"^[0-9a-f]{16}$")
 NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:[-_][a-z0-9]+)*?)(?:-\d+)?$")
@@ -46,7 +46,7 @@ RECORD = Section({
     "round": Field(int, 1, "review round"),
     "competing_interests": Field(str, "", "declared competing interests, or 'none'"),
     "scores": Field(dict, {}, "rubric scores, item → score"),
-    "source": Field(str, "", "link to the original review, e.g. a pull-request review"),
+    "source": Field(str, "", "link to the original review, e.g. a pull-request review", check=web_link_problem),
     "reason": Field(str, "", "the editor's reason (decisions)"),
     "waives": Field(list, [], "reviewer ids whose competing interests the editor waives", item=Field(str)),
 })

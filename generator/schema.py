@@ -64,6 +64,11 @@ class Validator:
         self.problems.append(error(self.path, self.doc.line(*keys), message, hint))
 
 
+def web_link_problem(value: str) -> str | None:
+    """Links that end up in href=: only http(s), so a record cannot smuggle in javascript: or data:."""
+    return None if re.match(r"^https?://[^\s<>\"']+$", value.strip()) else "must be an http(s) link"
+
+
 def dotted(keys: tuple) -> str:
     return ".".join(str(k) for k in keys) or "(document)"
 
@@ -159,13 +164,24 @@ def _field(v: Validator, keys: tuple, value: Any, spec: Field) -> Any:
         v.fail(keys, f"'{dotted(keys)}' has unknown value '{value}'", hint)
         return _default(spec)
     if isinstance(value, list) and spec.item is not None:
-        value = [_value(v, (*keys, i), item, spec.item) for i, item in enumerate(value)]
+        value = _items(v, keys, value, spec.item)
     if spec.check:
         message = spec.check(value)
         if message:
             v.fail(keys, f"'{dotted(keys)}' {message}", spec.hint)
             return _default(spec)
     return value
+
+
+def _items(v: Validator, keys: tuple, items: list, spec: Field | Section | MapOf) -> list:
+    """Each item checked; a bad one is reported and left out, so no later stage sees a None."""
+    kept = []
+    for i, item in enumerate(items):
+        before = len(v.problems)
+        checked = _value(v, (*keys, i), item, spec)
+        if len(v.problems) == before:
+            kept.append(checked)
+    return kept
 
 
 def _is(value: Any, t: type) -> bool:

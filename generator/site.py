@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .model import PUBLIC_STATUSES, Config, Post, ReviewRecord, ReviewState, Site, Version
+from .urls import slug
 
 
 def newest_first(posts: list[Post]) -> list[Post]:
@@ -35,9 +36,10 @@ def is_listed(config: Config, state: ReviewState | None) -> bool:
 def _taxonomies(site: Site) -> None:
     by_tag, by_author, by_year = defaultdict(list), defaultdict(list), defaultdict(list)
     by_tax: dict[str, dict[str, list[Post]]] = {name: defaultdict(list) for name in site.config.taxonomies}
+    labels: dict[str, str] = {}  # slug -> the first spelling seen: "ECG" and "ecg" share /tags/ecg/
     for post in site.listed:  # already newest first, so every list below is too
         for tag in post.tags:
-            by_tag[tag].append(post)
+            by_tag[labels.setdefault(slug(tag), tag)].append(post)
         for pid in post.authors:
             by_author[pid].append(post)
         if post.date:

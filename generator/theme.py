@@ -52,6 +52,9 @@ def resolve(config: Config) -> Theme:
                                       f"circular theme inheritance: {cycle}", "remove one 'extends:'")])
         chain.append(folder)
         name = _extends(folder, config)
+    links = _outside_links(config, chain)
+    if links:
+        raise ProblemError(links)
     theme = Theme(chain)
     for folder in reversed(chain):  # later (more specific) themes override earlier files
         static = folder / "static"
@@ -62,6 +65,22 @@ def resolve(config: Config) -> Theme:
     for out, src in theme.static.items():
         theme.fingerprints[out] = hashlib.sha256(src.read_bytes()).hexdigest()[:10]
     return theme
+
+
+def _outside_links(config: Config, chain: list[Path]) -> list[Problem]:
+    """A theme is read from its own folder only: a symlink out of it could publish any file."""
+    problems = []
+    for folder in chain:
+        home = BUILTIN_THEMES if folder.resolve().is_relative_to(BUILTIN_THEMES) else config.root.resolve()
+        if not folder.resolve().is_relative_to(home):
+            problems.append(error(rel(folder, config.root), None, "the theme folder is a link to outside the project",
+                                  "copy the theme into themes/ instead of linking to it"))
+            continue
+        for f in sorted(folder.rglob("*")):
+            if f.is_symlink() and not f.resolve().is_relative_to(folder.resolve()):
+                problems.append(error(rel(f, config.root), None, "is a link to a file outside the theme",
+                                      "copy the file into the theme instead of linking to it"))
+    return problems
 
 
 def _extends(folder: Path, config: Config) -> str:
@@ -84,7 +103,14 @@ def _extends(folder: Path, config: Config) -> str:
 
 
 def environment(config: Config, theme: Theme) -> jinja2.Environment:
-    loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme.chain])
+    """Templates are looked up along the chain, most specific theme first.
+
+    "<theme>/<name>" names a theme's own template (or what it inherits), so an override can
+    extend the very file it replaces: {% extends "default/base.html" %} in themes/x/base.html.
+    """
+    folders = [str(d / "templates") for d in theme.chain]
+    by_name = {d.name: jinja2.FileSystemLoader(folders[i:]) for i, d in enumerate(theme.chain)}
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(folders), jinja2.PrefixLoader(by_name)])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return env
@@ -95,12 +121,14 @@ def template_problem(exc: Exception, config: Config) -> Problem:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         where = rel(exc.filename, config.root) if exc.filename else (exc.name or "template")
         return error(where, exc.lineno, f"template syntax error: {exc.message}", "fix the template")
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return error(rel(config.themes_dir, config.root), None, f"missing template '{exc.name}'",
-                     "add it to the theme or to the theme it extends")
     import traceback
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if f.filename.endswith((".html", ".xml", ".txt", ".j2"))]
+    if isinstance(exc, jinja2.TemplateNotFound):
+        # Named by the template that asked for it (extends/include), where there is one.
+        where, line = (rel(frames[-1].filename, config.root), frames[-1].lineno) if frames else \
+            (rel(config.themes_dir, config.root), None)
+        return error(where, line, f"missing template '{exc.name}'", "add it to the theme or to the theme it extends")
     if frames:
         return error(rel(frames[-1].filename, config.root), frames[-1].lineno, f"template error: {exc}",
                      "check the variable names used in the template")

@@ -34,7 +34,12 @@ class YamlError(Exception):
 
 def parse(text: str, offset: int = 0) -> Document:
     """Parse one YAML document; raise YamlError with the file line on bad syntax."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # control characters such as NUL, found while reading
+        line = text.count("\n", 0, exc.position) + 1 + offset
+        raise YamlError(f"invalid YAML: character {exc.character:#06x} is not allowed", line) from None
+    node = None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -48,22 +53,62 @@ def parse(text: str, offset: int = 0) -> Document:
             problem += f" ({context} that starts on line {cmark.line + 1 + offset})"
         raise YamlError(f"invalid YAML: {problem}", line) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. impossible dates like 2025-02-30
-        raise YamlError(f"invalid YAML value: {exc}", None) from None
+        bad = _unconstructable(node) if node is not None else None
+        if bad is None:
+            raise YamlError(f"invalid YAML value: {exc}", None) from None
+        raise YamlError(f"invalid value '{bad.value}': {exc}", bad.start_mark.line + 1 + offset) from None
     finally:
         loader.dispose()
     doc = Document(data, offset=offset)
     if node is not None:
-        _walk(node, (), doc.lines)
+        _walk(node, doc.lines, offset)
     return doc
 
 
-def _walk(node: yaml.Node, path: Key, lines: dict[Key, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = (*path, key_node.value)
-            lines[key] = key_node.start_mark.line + 1
-            _walk(value_node, key, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines[(*path, i)] = item.start_mark.line + 1
-            _walk(item, (*path, i), lines)
+# More values than any site.yaml or front matter needs; aliases nested a few levels deep
+# ("billion laughs") would otherwise make every later stage walk millions of values.
+MAX_VALUES = 100_000
+
+
+def _walk(root: yaml.Node, lines: dict[Key, int], offset: int) -> None:
+    """Record the line of every key and item; refuse recursive aliases and alias bombs."""
+    budget = MAX_VALUES
+    stack: list[tuple[yaml.Node, Key, frozenset[int]]] = [(root, (), frozenset())]
+    while stack:
+        node, path, ancestors = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise YamlError("invalid YAML: aliases expand to too many values", None)
+        if id(node) in ancestors:
+            raise YamlError("invalid YAML: an alias refers to a value that contains it",
+                            node.start_mark.line + 1 + offset)
+        inner = ancestors | {id(node)}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = (*path, key_node.value)
+                lines[key] = key_node.start_mark.line + 1
+                stack.append((value_node, key, inner))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                lines[(*path, i)] = item.start_mark.line + 1
+                stack.append((item, (*path, i), inner))
+
+
+def _unconstructable(node: yaml.Node, seen: frozenset[int] = frozenset()) -> yaml.ScalarNode | None:
+    """The first scalar, in document order, that PyYAML cannot turn into a value (to name its line)."""
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            yaml.SafeLoader("").construct_object(node, deep=True)
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+            return node
+        return None
+    children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else \
+        list(node.value) if isinstance(node, yaml.SequenceNode) else []
+    seen = seen | {id(node)}  # aliases may point back at an ancestor
+    for child in children:
+        if id(child) in seen:
+            continue
+        bad = _unconstructable(child, seen)
+        if bad is not None:
+            return bad
+    return None

@@ -94,7 +94,7 @@ def test_post_page_structure(blog):
     assert page.xpath("//nav[@class='prev-next']/a[@rel='prev']/@href") == ["/posts/q/"]
     assert page.xpath("//a[@class='orcid']/@href") == ["https://orcid.org/0000-0002-1825-0097"]
     tag = parse(blog.root / "site/tags/ecg/index.html")
-    assert tag.xpath("//h3[@class='card-title']/a/text()") == ["On ECGs"]
+    assert tag.xpath("//h2[@class='card-title']/a/text()") == ["On ECGs"]  # h1 → h2: no skipped level
     author = parse(blog.root / "site/authors/ada/index.html")
     assert author.xpath("//h3[@class='card-title']/a/text()") == ["On ECGs", "Older"]
     archive = parse(blog.root / "site/archive/index.html")

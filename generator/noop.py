@@ -1,0 +1,205 @@
+"""Recognising a build with nothing to do, before the rest of Peerpress is even imported.
+
+After each successful build, a manifest records the stat of every input (site.yaml, content/,
+reviews/, themes, the bibliography, the git refs), the build options, Peerpress's code salt
+and the stat of every file in the output folder. `python -m generator build` checks it first:
+if every input and every output file is exactly as recorded, and no date in the inputs has
+been reached since (a scheduled post), the site is already up to date and the build stops.
+Anything unusual (a file changed within the last two seconds, where stat cannot tell two
+versions apart; other options; a touched output file) sends it to the ordinary build.
+
+This module imports only the standard library and `cache`, so the check costs milliseconds.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import cache
+from .errors import format_problems
+
+MANIFEST = "noop"
+RACY_SECONDS = 2.0
+
+
+@dataclass
+class Signature:
+    config: str
+    paths: list[str]
+    options: tuple
+    key: str
+    racy: bool
+
+
+def git_files(root: Path) -> list[Path]:
+    """The files that change when a commit is made (history feeds the review pages)."""
+    for folder in (root, *root.parents):
+        git = folder / ".git"
+        if git.is_dir():
+            files = [git / "HEAD", git / "packed-refs", git / "refs"]
+            try:
+                head = (git / "HEAD").read_text(encoding="utf-8").strip()
+            except OSError:
+                return files
+            if head.startswith("ref: "):
+                files.append(git / head[5:])
+            return files
+        if git.is_file():  # a worktree or submodule: follow it only as far as its own HEAD
+            return [git]
+    return []
+
+
+def _scan(path: str, out: list, newest: list) -> None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        out.append(f"{path}\0missing")
+        return
+    if not os.path.isdir(path):
+        out.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
+        newest[0] = max(newest[0], st.st_mtime_ns)
+        return
+    stack = [path]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            out.append(f"{folder}\0unreadable")
+            continue
+        for e in entries:
+            try:
+                if e.is_dir():
+                    stack.append(e.path)
+                    continue
+                st = e.stat()
+            except OSError:
+                out.append(f"{e.path}\0gone")
+                continue
+            out.append(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
+            newest[0] = max(newest[0], st.st_mtime_ns)
+
+
+def signature(config_path: Path, paths: list[Path], salt: str, options: tuple, now: float) -> Signature:
+    lines: list[str] = []
+    newest = [0]
+    for p in dict.fromkeys(str(p) for p in paths):
+        _scan(p, lines, newest)
+    racy = newest[0] / 1e9 > now - RACY_SECONDS
+    return Signature(str(config_path), [str(p) for p in paths], options,
+                     cache.digest(salt, repr(options), *lines), racy)
+
+
+def options_key(options) -> tuple:
+    out = str(Path(options.out).absolute()) if options.out else ""
+    base = options.base_url or ""
+    return (out, bool(options.drafts), base, os.environ.get("SOURCE_DATE_EPOCH", ""))
+
+
+def output_state(out: Path) -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    root = str(out)
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for e in entries:
+            if e.is_dir(follow_symlinks=False):
+                stack.append(e.path)
+                continue
+            try:
+                st = e.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            found[e.path[len(root) + 1:]] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+def _folder(config_path: str) -> Path:
+    return Path(config_path).parent / cache.FOLDER
+
+
+def record(sig: Signature, out: Path, listed: int, outputs: int, problems: list, valid_until: float | None) -> None:
+    """Remember this build (or forget the last one, when its inputs were still being written)."""
+    path = _folder(sig.config) / f"{MANIFEST}.pickle"
+    if sig.racy:
+        path.unlink(missing_ok=True)
+        return
+    manifest = {"config": sig.config, "paths": sig.paths, "options": sig.options, "key": sig.key,
+                "out": str(out), "outputs": output_state(out), "listed": listed, "count": outputs,
+                "warnings": format_problems(problems, "text") if problems else "", "valid_until": valid_until}
+    try:
+        cache.dump(path, cache.code_salt(), manifest)
+    except OSError:
+        pass  # a read-only cache only costs time
+
+
+def _now() -> float:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return float(epoch) if epoch and epoch.isdigit() else time.time()
+
+
+def parse(argv: list[str]) -> dict | None:
+    """The plain `build` invocations the check understands; anything else goes to the real CLI."""
+    if not argv or argv[0] != "build":
+        return None
+    args = {"config": "site.yaml", "out": None, "drafts": False, "base_url": None, "timings": False}
+    values = {"--config": "config", "--out": "out", "--base-url": "base_url", "--jobs": "jobs", "--format": "format"}
+    rest = argv[1:]
+    while rest:
+        arg = rest.pop(0)
+        name, eq, value = arg.partition("=")
+        if name in values:
+            if not eq:
+                if not rest:
+                    return None
+                value = rest.pop(0)
+            args[values[name]] = value
+        elif arg == "--drafts":
+            args["drafts"] = True
+        elif arg == "--timings":
+            args["timings"] = True
+        else:  # --no-cache, --help, typos: the real CLI handles them
+            return None
+    return args if args.get("format", "text") == "text" else None
+
+
+def check(argv: list[str]) -> int | None:
+    """Exit status 0 when the site is already up to date (and the summary printed), else None."""
+    start = time.perf_counter()
+    args = parse(argv)
+    if args is None:
+        return None
+    config_path = Path(args["config"]).absolute()
+    salt = cache.code_salt()
+    manifest = cache.load(_folder(str(config_path)) / f"{MANIFEST}.pickle", salt)
+    if not isinstance(manifest, dict) or manifest.get("config") != str(config_path):
+        return None
+    opts = type("Options", (), {"out": args["out"], "drafts": args["drafts"], "base_url": args["base_url"]})
+    options = options_key(opts)
+    if tuple(manifest["options"]) != options:
+        return None
+    now = time.time()
+    sig = signature(config_path, [Path(p) for p in manifest["paths"]], salt, options, now)
+    if sig.racy or sig.key != manifest["key"]:
+        return None
+    if manifest["valid_until"] is not None and _now() >= manifest["valid_until"]:
+        return None
+    out = Path(manifest["out"])
+    if output_state(out) != manifest["outputs"]:
+        return None
+    if manifest["warnings"]:
+        print(manifest["warnings"], file=sys.stderr)
+    seconds = time.perf_counter() - start
+    if args["timings"]:
+        print(f"  {'up-to-date':<14} {seconds * 1000:8.1f} ms")
+    count = manifest["count"]
+    print(f"built {manifest['listed']} posts, {count} files (0 written, {count} unchanged) into {out} "
+          f"in {seconds:.2f}s (nothing changed)")
+    return 0

@@ -1,0 +1,302 @@
+"""Hostile content: every untrusted field comes out as text in every output, never as markup.
+
+The fixture blog (tests/hostile.py) puts injection payloads in titles, names, affiliations, tags,
+summaries, objectives, review and response texts, an editor's reason, bibliography fields and
+page titles. Each output is parsed with the parser its readers use (lxml for HTML and XML,
+feedparser for feeds, json for JSON-LD and JSON Feed, bibtexparser and rispy for citations) and
+checked twice: nothing executable appeared, and the payload survived exactly, as text.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import bibtexparser
+import feedparser
+import lxml.etree
+import lxml.html
+import pytest
+import rispy
+
+from generator.markup import render
+from tests.hostile import (
+    AFFILIATION,
+    NAME,
+    OBJECTIVE,
+    PAYLOAD,
+    RUN,
+    SITE_TITLE,
+    SUMMARY,
+    TAG,
+    TITLE,
+    make_hostile_blog,
+)
+
+DANGEROUS_URL = re.compile(r"^\s*(javascript|vbscript|data):", re.IGNORECASE)
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "xlink:href", "srcset", "background", "cite")
+PLAIN = str.maketrans({"\u2028": " "})
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory) -> Path:
+    import os
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1793491200")
+    b = make_hostile_blog(tmp_path_factory.mktemp("hostile") / "blog")
+    report = b.build()
+    assert report.problems == [], [p.text() for p in report.problems]
+    return b.root / "site"
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def parse_html(path: Path):
+    return lxml.html.parse(str(path)).getroot()
+
+
+# --- nothing executable, anywhere ----------------------------------------------------------------
+
+def test_there_are_pages_to_check(hostile_site):
+    assert len(html_pages(hostile_site)) >= 10
+    assert (hostile_site / "posts/evil/index.html").is_file()
+
+
+def test_no_injected_script_elements(hostile_site):
+    for path in html_pages(hostile_site):
+        for script in parse_html(path).iter("script"):
+            inline = (script.text or "").strip()
+            if script.get("type") == "application/ld+json":
+                json.loads(inline)  # data (the payload is in there, as JSON strings), and valid
+                assert "</script" not in inline.lower() and "<!--" not in inline, path
+            else:
+                assert "__pwned" not in inline and "PWNED" not in inline, path
+            assert not script.get("src") or not DANGEROUS_URL.match(script.get("src")), path
+
+
+def test_no_event_handlers_or_dangerous_urls(hostile_site):
+    for path in html_pages(hostile_site):
+        for el in parse_html(path).iter():
+            if not isinstance(el.tag, str):
+                continue
+            for name, value in el.attrib.items():
+                assert not name.lower().startswith("on"), (path, el.tag, name, value)
+                if name.lower() in URL_ATTRIBUTES:
+                    assert not DANGEROUS_URL.match(value), (path, el.tag, name, value)
+                assert name.lower() != "srcdoc", (path, el.tag)
+            assert el.tag not in ("base", "form", "object", "embed"), (path, el.tag)
+            if el.tag == "meta":
+                assert el.get("http-equiv", "").lower() != "refresh", path
+
+
+# --- the payload survives as text ------------------------------------------------------------------
+
+def text_of(el) -> str:
+    return el.text_content().strip()
+
+
+def test_post_page_text_and_attributes(hostile_site):
+    page = parse_html(hostile_site / "posts/evil/index.html")
+    assert text_of(page.xpath("//h1")[0]) == TITLE
+    assert page.xpath("//title")[0].text == f"{TITLE} · {SITE_TITLE}"
+    assert page.xpath("//meta[@name='description']/@content") == [SUMMARY]
+    assert page.xpath("//meta[@property='og:title']/@content") == [TITLE]
+    assert page.xpath("//meta[@name='citation_title']/@content") == [TITLE]
+    assert page.xpath("//meta[@name='twitter:description']/@content") == [SUMMARY]
+    assert AFFILIATION in page.xpath("//meta[@name='citation_author_institution']/@content")
+    assert NAME in page.xpath("//meta[@name='DC.creator']/@content")
+    assert TAG in [text_of(a) for a in page.xpath("//ul[@class='tag-list']//a")]
+    assert OBJECTIVE in [text_of(li) for li in page.xpath("//aside[@class='objectives']//li")]
+    assert any(NAME in text_of(el) for el in page.xpath("//*[contains(@class,'byline') or @class='authors']")) \
+        or NAME in page.text_content()
+    assert text_of(page.xpath("//a[@class='site-title']")[0]) == SITE_TITLE
+
+
+def test_json_ld_carries_the_payload_as_data(hostile_site):
+    page = parse_html(hostile_site / "posts/evil/index.html")
+    [script] = page.xpath("//script[@type='application/ld+json']")
+    raw = script.text
+    assert "</script" not in raw.lower() and "<!--" not in raw and "\u2028" not in raw
+    graph = json.loads(raw)["@graph"]
+    article = next(n for n in graph if "headline" in n)
+    assert article["headline"] == TITLE and article["description"] == SUMMARY
+    assert TAG in article["keywords"]
+    assert article["author"][0]["name"] == NAME
+    assert article["author"][0]["affiliation"]["name"] == AFFILIATION
+
+
+def test_review_texts_are_sanitised_but_keep_their_words(hostile_site):
+    page = parse_html(hostile_site / "posts/evil/reviews/index.html")
+    texts = [d for d in page.xpath("//div[@class='review-text']") if "Looks fine." in d.text_content()]
+    assert len(texts) == 3  # two reviews and the author's response
+    for div in texts:
+        assert "Looks fine." in div.text_content()
+        assert "{{7*7}}" in div.text_content() and "49" not in div.text_content()
+        assert not div.xpath(".//script|.//iframe|.//style|.//form")
+        assert [a.get("href") for a in div.xpath(".//a") if a.get("href")] == []
+        assert [a.text_content() for a in div.xpath(".//a")][:3] == ["js link", "data link", "vb link"]
+        assert not div.xpath(".//*[@style]")
+    assert "Rita <script>" + RUN + "</script>" in page.text_content()
+
+
+def test_post_body_allow_policy_keeps_markup_but_not_script(hostile_site):
+    body = parse_html(hostile_site / "posts/evil/index.html").xpath("//div[@class='post-body']")[0]
+    assert body.xpath(".//div[@class='note']")[0].text == "allowed div"
+    assert body.xpath(".//iframe/@src") == ["https://www.youtube-nocookie.com/embed/abc"]
+    assert "{{7*7}}" in body.xpath(".//code")[0].text
+    assert [a.text_content() for a in body.xpath(".//a[not(@href)]")][:3] == ["js", "spaced", "entity"]
+    assert not body.xpath(".//img[starts-with(@src,'data:')]")
+    # The bibliography entry is rendered as text by the citation engine.
+    refs = body.xpath(".//section[@class='references']")
+    assert refs and "<script>" in refs[0].text_content() and not refs[0].xpath(".//script")
+
+
+def test_listing_pages(hostile_site):
+    for rel in ("index.html", "archive/index.html", "tags/index.html", "authors/ada/index.html",
+                "reviewers/index.html", "feeds/index.html", "about/index.html"):
+        page = parse_html(hostile_site / rel)
+        assert text_of(page.xpath("//a[@class='site-title']")[0]) == SITE_TITLE, rel
+    home = parse_html(hostile_site / "index.html")
+    assert TITLE in [text_of(a) for a in home.xpath("//h3[@class='card-title']/a")]
+    tags = parse_html(hostile_site / "tags/index.html")
+    assert any(TAG in text_of(a) for a in tags.xpath("//main//a"))
+    about = parse_html(hostile_site / "about/index.html")
+    assert text_of(about.xpath("//h1")[0]) == "About " + PAYLOAD
+
+
+# --- feeds ----------------------------------------------------------------------------------------
+
+FEEDS = ["feed.xml", "rss.xml", "tags/plain/feed.xml", "authors/ada/feed.xml"]
+
+
+@pytest.mark.parametrize("name", FEEDS)
+def test_xml_feeds_are_well_formed_and_keep_the_payload(hostile_site, name):
+    path = hostile_site / name
+    if not path.exists():
+        pytest.skip(f"{name} not built (feeds not in this build)")
+    lxml.etree.parse(str(path))  # well-formed: a ]]> or & in a title did not break the XML
+    feed = feedparser.parse(path.read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    titles = [e.title for e in feed.entries]
+    assert TITLE.translate(PLAIN) in [t.translate(PLAIN) for t in titles]
+    assert feed.feed.title.startswith(SITE_TITLE)
+    for entry in feed.entries:
+        for content in entry.get("content", []) + [entry.get("summary_detail", {})]:
+            if content.get("type") != "text/html" or not content.get("value"):
+                continue  # text/plain is shown as text by readers
+            frag = lxml.html.fragment_fromstring(content["value"], create_parent="div")
+            assert not frag.xpath(".//script|.//*[@onerror]|.//*[@onclick]")
+            assert not [h for h in frag.xpath(".//@href|.//@src") if DANGEROUS_URL.match(h)]
+    evil = next(e for e in feed.entries if e.title.translate(PLAIN) == TITLE.translate(PLAIN))
+    summary = evil.summary_detail
+    shown = summary.value if summary.type == "text/plain" else \
+        lxml.html.fragment_fromstring(summary.value, create_parent="div").text_content()
+    assert shown.translate(PLAIN).endswith(SUMMARY.translate(PLAIN))  # a status notice may lead
+
+
+def test_review_activity_feed(hostile_site):
+    path = hostile_site / "reviews/feed.xml"
+    if not path.exists():
+        pytest.skip("no review feed in this build")
+    feed = feedparser.parse(path.read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    for entry in feed.entries:
+        for content in entry.get("content", []):
+            frag = lxml.html.fragment_fromstring(content["value"], create_parent="div")
+            assert not frag.xpath(".//script|.//iframe|.//*[@onerror]")
+
+
+def test_json_feed_keeps_the_payload(hostile_site):
+    path = hostile_site / "feed.json"
+    if not path.exists():
+        pytest.skip("no JSON Feed in this build")
+    feed = json.loads(path.read_text(encoding="utf-8"))
+    item = next(i for i in feed["items"] if i["url"].endswith("/posts/evil/"))
+    assert item["title"] == TITLE
+    assert feed["title"] == SITE_TITLE
+    assert NAME in [a["name"] for a in item.get("authors", [])]
+    frag = lxml.html.fragment_fromstring(item.get("content_html", "<p></p>"), create_parent="div")
+    assert not frag.xpath(".//script|.//*[@onclick]")
+
+
+# --- citation exports -----------------------------------------------------------------------------
+
+def test_bibtex_export_cannot_grow_fields(hostile_site):
+    parser = bibtexparser.bparser.BibTexParser(ignore_nonstandard_types=False)  # @online is biblatex
+    db = bibtexparser.loads((hostile_site / "posts/evil/cite.bib").read_text(encoding="utf-8"), parser)
+    [entry] = db.entries
+    assert "7*7" in entry["title"] and entry["title"].count("{") == entry["title"].count("}")
+    assert "note" not in entry  # "}, note = {x" in the title stayed inside the title
+    assert set(entry) <= {"ID", "ENTRYTYPE", "author", "title", "organization", "date", "url", "langid",
+                          "keywords", "abstract", "doi"}
+
+
+def test_ris_export_cannot_start_new_records(hostile_site):
+    entries = rispy.loads((hostile_site / "posts/lines/cite.ris").read_text(encoding="utf-8"))
+    assert len(entries) == 1
+    assert entries[0]["type_of_reference"] == "BLOG"
+    assert "ER" not in entries[0].get("title", "").split()[-1:]
+
+
+def test_csl_json_export_keeps_the_title(hostile_site):
+    items = json.loads((hostile_site / "posts/evil/cite.json").read_text(encoding="utf-8"))
+    items = items if isinstance(items, list) else [items]
+    assert items[0]["title"] == TITLE
+
+
+def test_sitemap_is_well_formed(hostile_site):
+    lxml.etree.parse(str(hostile_site / "sitemap.xml"))
+
+
+# --- the raw HTML policy, on its own ------------------------------------------------------------------
+
+HOSTILE_HTML = (f'<div class="keep" style="color:red" onclick="{RUN}">text</div>\n\n'
+                f'<script>{RUN}</script>\n\n'
+                f'<a href="javascript:{RUN}">a</a> <a href="data:text/html,x">b</a> <a href="vbscript:x">c</a> '
+                f'<a href="https://example.org/" onmouseover="{RUN}">ok</a> <img src="x" onerror="{RUN}">\n\n'
+                f'<iframe src="https://example.org/embed" srcdoc="x"></iframe>\n\n'
+                '[md](javascript:alert(1)) [md2](data:text/html,x) ![img](data:image/png;base64,iVBO) '
+                '[fine](https://example.org/a?b=1&c=2) [rel](../other/) [mail](mailto:a@example.org)\n')
+
+
+def fragment(html: str):
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def hrefs(doc) -> list[str]:
+    return doc.xpath("//a/@href")
+
+
+@pytest.mark.parametrize("policy", ["allow", "sanitize", "escape"])
+def test_no_policy_lets_script_through(policy):
+    doc = fragment(render(HOSTILE_HTML, raw_html=policy).html)
+    assert not doc.xpath("//script|//*[@onclick]|//*[@onerror]|//*[@onmouseover]|//*[@srcdoc]")
+    assert not [u for u in doc.xpath("//@href|//@src") if DANGEROUS_URL.match(u)]
+    assert "https://example.org/a?b=1&c=2" in hrefs(doc) and "../other/" in hrefs(doc)
+    assert "mailto:a@example.org" in hrefs(doc)
+
+
+def test_allow_keeps_the_authors_markup():
+    doc = fragment(render(HOSTILE_HTML, raw_html="allow").html)
+    [div] = doc.xpath("//div[@class='keep']")
+    assert div.get("style") == "color:red" and div.text == "text"
+    assert doc.xpath("//iframe/@src") == ["https://example.org/embed"]
+    assert "https://example.org/" in hrefs(doc)
+
+
+def test_sanitize_keeps_ordinary_markup_only():
+    doc = fragment(render(HOSTILE_HTML, raw_html="sanitize").html)
+    assert doc.xpath("//div[@class='keep']") and not doc.xpath("//*[@style]|//iframe")
+
+
+def test_escape_shows_html_as_text():
+    doc = fragment(render(HOSTILE_HTML, raw_html="escape").html)
+    assert not doc.xpath("//div[@class='keep']|//iframe")
+    assert "<div class=" in doc.text_content() and "<script>" in doc.text_content()
+
+
+def test_allow_without_raw_html_is_untouched():
+    """The scrubbing pass runs only when a post has raw HTML, so ordinary posts render as before."""
+    text = 'Plain "quotes" & ampersands, a <https://example.org/> autolink and *Markdown* here.\n'
+    assert render(text, raw_html="allow").html == render(text, raw_html="escape").html

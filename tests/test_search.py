@@ -1,0 +1,188 @@
+"""Search: the Pagefind index built from the final HTML of published posts, and the /search/ page.
+
+Pagefind's fragment files are gzip-compressed JSON behind a "pagefind_dcd" signature; the tests
+read them to see exactly which pages, words and filters were indexed. Searching in a browser is
+tested in tests/browser/.
+"""
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import lxml.etree
+import lxml.html
+import pytest
+
+from generator import build, search
+from generator import config as config_mod
+from generator.model import Output
+
+SIGNATURE = b"pagefind_dcd"
+
+
+def fragments(site: Path) -> dict[str, dict]:
+    """Every indexed page by URL: its text, filters and metadata."""
+    out = {}
+    for f in sorted((site / "pagefind" / "fragment").iterdir()):
+        data = gzip.decompress(f.read_bytes())
+        assert data.startswith(SIGNATURE)
+        record = json.loads(data[len(SIGNATURE):])
+        out[record["url"]] = record
+    return out
+
+
+def entry(site: Path) -> dict:
+    return json.loads((site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """The sample blog built with --drafts (so unpublished posts are rendered too), once per module."""
+    root = Path(__file__).resolve().parent.parent
+    dest = tmp_path_factory.mktemp("search") / "sample"
+    shutil.copytree(root / "content", dest / "content")
+    shutil.copytree(root / "reviews", dest / "reviews")
+    shutil.copy(root / "site.yaml", dest / "site.yaml")
+    report = build_sample(dest)
+    assert report.problems == []
+    return dest, report
+
+
+def build_sample(dest: Path) -> build.BuildReport:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1793491200")  # the date the sample's review states assume
+        return build.run(config_mod.load(dest / "site.yaml"), build.Options(out=dest / "site", drafts=True))
+
+
+def test_sample_index_has_exactly_the_published_posts(sample):
+    root, report = sample
+    site = report.site
+    published = {f"/posts/{p.id}/" for p in site.listed if site.states[p.id].status == "published"}
+    unpublished = {f"/posts/{p.id}/" for p in site.listed} - published
+    assert published and unpublished, "the sample should have both kinds for this test to mean anything"
+    assert set(fragments(root / "site")) == published
+    languages = entry(root / "site")["languages"]
+    assert list(languages) == ["en"]
+    assert languages["en"]["page_count"] == len(published)
+    for rel in ("pagefind-ui.js", "pagefind-ui.css", "pagefind.js"):
+        assert (root / "site" / "pagefind" / rel).is_file()
+
+
+def test_only_published_post_pages_are_marked_for_indexing(sample):
+    root, report = sample
+    site = report.site
+    for html in sorted((root / "site").rglob("*.html")):
+        rel = html.relative_to(root / "site").as_posix()
+        if rel.startswith("pagefind/"):
+            continue
+        marked = lxml.html.parse(str(html)).getroot().xpath("//*[@data-pagefind-body]")
+        post_id = rel.split("/")[1] if rel.startswith("posts/") and rel.count("/") == 2 else None
+        should = post_id is not None and site.states[post_id].status == "published"
+        assert len(marked) == (1 if should else 0), rel
+
+
+def test_filters_and_text_come_from_the_post(sample):
+    root, report = sample
+    site = report.site
+    records = fragments(root / "site")
+    labels = site.config.taxonomies["audience"]
+    for url, record in records.items():
+        post = site.posts[url.split("/")[2]]
+        assert record["meta"]["title"] == post.title
+        assert sorted(record["filters"]["tag"]) == sorted(post.tags)
+        assert sorted(record["filters"].get("audience", [])) == sorted(labels[t] for t in post.audience)
+        # The citation block, share links and table of contents are not searchable text.
+        assert "Cite this post" not in record["content"]
+        assert "Bluesky" not in record["content"]
+    sepsis = records["/posts/sepsis-first-hour/"]
+    assert "lactate" in sepsis["content"]
+    # Heading anchors ("#") are not part of sub-result titles.
+    assert all(not a["text"].endswith("#") for a in sepsis.get("anchors", []))
+
+
+def test_search_page_loads_pagefind_from_the_same_site(sample):
+    root, report = sample
+    page = lxml.html.parse(str(root / "site/search/index.html")).getroot()
+    scripts = page.xpath("//script/@src")
+    assert "/pagefind/pagefind-ui.js" in scripts
+    assert all(src.startswith("/") and not src.startswith("//") for src in scripts)
+    assert page.xpath("//link[@rel='stylesheet']/@href")[-1] == "/pagefind/pagefind-ui.css"
+    box = page.xpath("//*[@data-search]")[0]
+    assert box.get("data-bundle") == "/pagefind/" and box.get("data-base-url") == "/"
+    assert page.xpath("//noscript//a/@href") == ["/archive/", "/tags/"]
+    assert page.xpath("//nav[@aria-label='Main']//a[@href='/search/']/@aria-current") == ["page"]
+
+
+def test_rebuild_reuses_the_index_byte_for_byte(sample):
+    """Pagefind orders some index data differently on every run; the cache keeps rebuilds stable."""
+    root, report = sample
+    before = {f.relative_to(root / "site"): f.read_bytes() for f in (root / "site/pagefind").rglob("*") if f.is_file()}
+    again = build_sample(root)
+    assert again.problems == []
+    after = {f.relative_to(root / "site"): f.read_bytes() for f in (root / "site/pagefind").rglob("*") if f.is_file()}
+    assert after == before
+    assert again.written == 0
+
+
+def test_base_path_is_passed_to_the_search_ui(blog):
+    blog.__init__(blog.root, {"base_url": "https://example.org/notes/", "search": {"enabled": True}})
+    blog.post("p", title="Lactate", body="Lactate is not specific.\n")
+    blog.approve_twice("p")
+    assert blog.build().problems == []
+    page = lxml.html.parse(str(blog.root / "site/search/index.html")).getroot()
+    box = page.xpath("//*[@data-search]")[0]
+    assert (box.get("data-bundle"), box.get("data-base-url")) == ("/notes/pagefind/", "/notes/")
+    # Pagefind stores URLs relative to the site; the UI prefixes the base path.
+    assert set(fragments(blog.root / "site")) == {"/posts/p/"}
+
+
+def test_search_disabled_builds_no_index_and_no_page(blog):
+    blog.__init__(blog.root, {"search": {"enabled": False}})
+    blog.post("p")
+    blog.approve_twice("p")
+    assert blog.build().problems == []
+    site = blog.root / "site"
+    assert not (site / "pagefind").exists()
+    assert not (site / "search").exists()
+    home = lxml.html.parse(str(site / "index.html")).getroot()
+    assert home.xpath("//a[contains(@href, 'search')]") == []
+
+
+def test_nothing_published_gives_a_page_without_an_index(blog):
+    blog.__init__(blog.root, {"search": {"enabled": True}})
+    blog.post("p")  # never reviewed, so never published
+    assert blog.build().problems == []
+    site = blog.root / "site"
+    assert not (site / "pagefind").exists()
+    page = lxml.html.parse(str(site / "search/index.html")).getroot()
+    assert page.xpath("//script[contains(@src, 'pagefind')]") == []
+    assert "Nothing has been published yet" in page.xpath("string(//main)")
+
+
+def test_missing_pagefind_is_a_problem_not_a_traceback(blog, monkeypatch):
+    blog.__init__(blog.root, {"search": {"enabled": True}})
+    blog.post("p")
+    blog.approve_twice("p")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(blog.root / "no-such-pagefind"))
+    report = blog.build()
+    assert len(report.problems) == 1
+    problem = report.problems[0]
+    assert problem.severity == "error" and problem.path == "site.yaml"
+    assert problem.message.startswith("Pagefind could not index the site") and "no-such-pagefind" in problem.message
+    assert not (blog.root / "site").exists()  # an error leaves the output folder untouched
+
+
+def test_cache_key_changes_with_any_page(tmp_path):
+    exe = search.executable()
+    pages = [Output("posts/a/index.html", b"<p>a</p>"), Output("posts/b/index.html", b"<p>b</p>")]
+    key = search.cache_key(exe, pages)
+    assert key == search.cache_key(exe, list(pages))
+    assert key != search.cache_key(exe, [pages[0], Output("posts/b/index.html", b"<p>B</p>")])
+    assert key != search.cache_key(exe, pages[:1])
+
+
+def test_search_page_is_listed_in_the_sitemap(sample):
+    root, _ = sample
+    tree = lxml.etree.parse(str(root / "site/sitemap.xml"))
+    locs = tree.xpath("//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"})
+    assert "https://shiftnotes.example.org/search/" in locs
