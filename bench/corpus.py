@@ -399,7 +399,7 @@ def git_history(site: Path, commits: list[tuple[date, str, list[str]]]) -> None:
             data = (site / path).read_bytes()
             stream += b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data)
     git(site, "init", "-q", "-b", "main")
-    git(site, "fast-import", "--quiet", stdin=bytes(stream))
+    git(site, "-c", "core.compression=1", "fast-import", "--quiet", stdin=bytes(stream))
     git(site, "reset", "-q")
 
 

@@ -177,11 +177,12 @@ def bench_size(n: int, tools: list[str], args: argparse.Namespace, notes: list[s
 
     def run(key: str, cmd: list[str], out: Path, i: int) -> Sample:
         cwd = root if key in ("hugo", "pelican") else PROJECT  # `python -m generator` needs the project
-        s = measure(cmd, cwd=cwd, log=args.work / "logs" / f"{key}-{n}-{i}.log", timeout=args.timeout)
+        which = f"run {i + 1}" if i >= 0 else "warm-up"
+        log = args.work / "logs" / f"{key}-{n}-{which.replace(' ', '')}.log"
+        s = measure(cmd, cwd=cwd, log=log, timeout=args.timeout)
         problem = s.error or check_output(out, data.posts)
         s.ok, s.error = not problem, problem
         s.files = sum(len(files) for _, _, files in os.walk(out))
-        which = f"run {i + 1}" if i >= 0 else "warm-up"
         print(f"  {LABELS[key]:<34} {which:>7}: {s.seconds:7.2f} s {s.rss_kib / 1024:7.0f} MiB"
               + (f"  FAILED: {problem}" if problem else ""), flush=True)
         return s

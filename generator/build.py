@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import cite, content, feeds, incremental, lock, output, references, render, reviews, search
+from . import cite, feeds, history, incremental, lock, output, references, render, reviews, revisions, search
 from . import site as site_mod
 from . import theme as theme_mod
 from .errors import Problem, ProblemError, error, has_errors, rel
@@ -87,11 +87,18 @@ def run(config: Config, options: Options) -> BuildReport:
     with report.step("reviews"):
         records, found = session.reviews(config, {p.id for p in posts if p.kind == "post"})
         problems += found
+    with report.step("history"):  # one `git log` pass: each post's versions, who added (and signed) each record
+        found_history = history.read(config, posts, records, use_cache=not options.no_cache)
+        versions, records = found_history.versions, history.stamp(config, records, found_history)
+        problems += found_history.problems
     with report.step("assess"):
-        states, found = reviews.assess(config, posts, records, now(config))
+        states, found = reviews.assess(config, posts, records, now(config), versions=versions)
+        problems += found
+        # an edited published post keeps its last approved text (from git) until the edit is approved
+        posts, states, found = revisions.settle(config, posts, records, states, versions, now(config), bib)
         problems += found
     with report.step("assemble"):
-        site = site_mod.assemble(config, posts, records, states)
+        site = site_mod.assemble(config, posts, records, states, versions)
         report.site = site
     if has_errors(problems):
         return report

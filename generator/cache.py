@@ -213,7 +213,7 @@ class Fingerprints:
     contract that keeps cached pages right: whatever a page shows about a post comes through its
     context (the post, its review state, records and versions are all part of the post's
     fingerprint), and through `site` only metadata (`site_digest`: titles, dates, people, tags,
-    statuses; not bodies, rendered HTML or content hashes). A post's body edit therefore
+    statuses; not bodies, summaries, rendered HTML or content hashes). A post's body edit therefore
     re-renders the pages that list it, and not the rest.
     """
 
@@ -225,7 +225,9 @@ class Fingerprints:
     @staticmethod
     def site_digest(site) -> str:
         from .model import Post
-        heavy = {"body", "html", "toc", "word_count", "content_hash", "references", "body_line"}
+        # What a body edit changes (the summary defaults to the first paragraph); pages get these
+        # through their context, where each post counts in full.
+        heavy = {"body", "html", "toc", "word_count", "content_hash", "references", "body_line", "summary"}
         posts = []
         for post in list(site.posts.values()) + list(site.pages.values()):
             meta = {f.name: getattr(post, f.name) for f in fields(Post) if f.name not in heavy}

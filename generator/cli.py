@@ -6,7 +6,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import build, cite, content, reviews
+from . import build, cite, content, importers, publish, reviews
 from . import config as config_mod
 from .errors import ProblemError, format_problems, has_errors, warning
 
@@ -66,7 +66,16 @@ def make_parser() -> argparse.ArgumentParser:
     p = review.add_parser("status", parents=[common], help="each post's review state and what it needs")
     p.add_argument("post", nargs="?")
     p.set_defaults(handler=cmd_review_status)
+    importers.add_cli(review, common)  # review import
+    publish.add_cli(sub, common)  # publish
     cite.add_cli(sub, common)  # cite, crossref
+
+    p = sub.add_parser("serve", parents=[common], help="preview with live reload (drafts shown with a banner)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--drafts", action="store_true", help="accepted for symmetry with build: serve always shows drafts")
+    p.add_argument("--jobs", type=int, default=0, help="parallel render processes (default: all cores)")
+    p.set_defaults(handler=cmd_serve)
     return parser
 
 
@@ -98,6 +107,11 @@ def cmd_build(args) -> int:
     print(f"built {listed} posts, {result.outputs} files ({result.written} written, "
           f"{result.unchanged} unchanged) into {result.out} in {result.seconds:.2f}s")
     return 0
+
+
+def cmd_serve(args) -> int:
+    from . import serve  # watchdog and http.server: only when serving
+    return serve.main(args.config, args.host, args.port, args.jobs)
 
 
 def cmd_check(args) -> int:

@@ -369,7 +369,9 @@ def add_entry(site: Site, fg: FeedGenerator, item: Item, dc: bool) -> None:
     if item.discussion:
         fe.comments(item.discussion)
     if item.summary:
-        fe.summary(item.summary)  # also the RSS <description>
+        # Also the RSS <description>, which readers render as HTML: the plain-text summary goes
+        # in escaped, so a "<script>" in it stays words (tests/test_hostile.py).
+        fe.summary(html.escape(item.summary, quote=False), type="html")
     if item.html:
         fe.content(item.html, type="html")  # escaped HTML: type='CDATA' would be invalid Atom
     for term, scheme in item.categories:

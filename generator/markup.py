@@ -35,7 +35,7 @@ SAFE_ATTRIBUTES = {"*": {"class", "id", "title", "lang", "dir", "aria-label", "a
                    "th": {"colspan", "rowspan", "style", "scope"},
                    "input": {"type", "checked", "disabled"}, "pre": {"tabindex"}, "div": {"tabindex"}}
 SAFE_TAGS = nh3.ALLOWED_TAGS | {"input", "section", "aside", "details", "summary", "figure", "figcaption",
-                                "mark", "sup", "sub"}
+                                "mark", "sup", "sub", "label"}
 # Raw HTML in posts under the default `allow` policy keeps the author's markup (embeds, media,
 # inline styles, data- attributes) but loses whatever could run script: <script>, event
 # handlers, srcdoc, and URLs that are not http(s), mailto, tel or relative.
@@ -100,6 +100,17 @@ def _callout(name: str, label: str):
     return render
 
 
+def _label_permalinks(state) -> None:
+    """Give each heading's "#" link an accessible name ("Link to section: Dosing")."""
+    for tok in state.tokens:
+        if tok.type != "inline" or not tok.children:
+            continue
+        links = [c for c in tok.children if c.type == "link_open" and c.attrGet("class") == "header-anchor"]
+        if links:
+            title = "".join(c.content for c in tok.children if c.type in ("text", "code_inline")).strip()
+            links[0].attrSet("aria-label", f"Link to section: {title}")
+
+
 def _table_open(self, tokens, idx, options, env):
     # Wide tables scroll inside their own box on phones instead of widening the page.
     return '<div class="table-wrap" role="region" aria-label="Table" tabindex="0">\n<table>\n'
@@ -120,9 +131,10 @@ def parser(raw_html: bool) -> MarkdownIt:
     """One configured parser per process (building it is the costly part)."""
     md = MarkdownIt("commonmark", {"html": raw_html, "typographer": True, "highlight": highlight})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
-    md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin)
+    md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin, label=True)
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#",
            permalinkBefore=False)
+    md.core.ruler.after("anchor", "anchor_labels", _label_permalinks)
     for name, label in CALLOUTS.items():
         md.use(container_plugin, name, render=_callout(name, label))
     md.use(references.citations_plugin)

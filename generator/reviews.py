@@ -13,6 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
+
 from .content import to_datetime
 from .errors import Problem, error, rel, warning
 from .frontmatter import read_text, split
@@ -208,13 +210,19 @@ def assess(config: Config, posts: list[Post], records: list[ReviewRecord], now: 
 
 
 def _check_dates(post: Post, records: list[ReviewRecord], versions: list[Version]) -> list[Problem]:
-    """A review cannot predate the post's submission (its first commit)."""
-    if not versions:
+    """A review cannot predate the post's submission (its first commit).
+
+    Only records committed after the post are checked: a record added in the same commit as a
+    version of the post came with it (a blog moved into git with its history), so its date is the
+    only one there is."""
+    committed = [v for v in versions if v.commit]
+    if not committed:
         return []
-    submitted = min(v.date for v in versions)
+    submitted = min(v.date for v in committed)
+    imported = {v.commit for v in committed}
     return [error(r.path.as_posix(), None, f"dated {r.date.date()}, before the post was submitted "
                   f"on {submitted.date()}", "fix the record's date") for r in records
-            if r.date.date() < submitted.date()]
+            if r.added_in and r.added_in not in imported and r.date.date() < submitted.date()]
 
 
 def assess_post(config: Config, post: Post, records: list[ReviewRecord], now: datetime) -> ReviewState:
@@ -318,27 +326,36 @@ def _needs(config: Config, post: Post, state: ReviewState, tally: dict, approvin
     return needs
 
 
-def scaffold(config: Config, post: Post, person: str, decision: str, when: date, kind: str = "review") -> Path:
-    """A new record stamped with the post's current hash: nobody computes hashes by hand."""
+def scaffold(config: Config, post: Post, person: str, decision: str, when: date, kind: str = "review", *,
+             version: str = "", body: str = "", fields: dict | None = None, path: Path | None = None) -> Path:
+    """A new record stamped with the post's current hash: nobody computes hashes by hand.
+
+    Imported reviews (importers.py) give the `version` reviewed, the review `body`, extra
+    front-matter `fields` (source, competing interests) and, to update an earlier import, its `path`."""
     folder = config.reviews_dir / post.id
     name = f"{when.isoformat()}-{person}"
-    path = folder / f"{name}.md"
     n = 2
-    while path.exists():
-        path = folder / f"{name}-{n}.md"
-        n += 1
+    if path is None:
+        path = folder / f"{name}.md"
+        while path.exists():
+            path = folder / f"{name}-{n}.md"
+            n += 1
     key = {"review": "reviewer", "response": "author", "decision": "editor"}[kind]
     lines = ["---"] + ([f"type: {kind}"] if kind != "review" else []) + [
         f"{key}: {person}", f"date: {when.isoformat()}"]
     if kind != "response":
         lines.append(f"decision: {decision}")
-    lines.append(f"version: {post.content_hash}")
+    lines.append(f"version: {version or post.content_hash}")
     if kind == "review":
-        lines += ["round: 1", "competing_interests: none"]
-        if config.review.rubric:
-            scores = ", ".join(f"{k}: {config.review.rubric.scale_max}" for k, _, _ in config.review.rubric.items)
-            lines.append(f"scores: {{{scores}}}  # edit each score")
-    lines += ["---", "", "Write the review here, in Markdown.", ""]
+        lines.append("round: 1")
+        if fields is None:  # a template for a person to fill in
+            lines.append("competing_interests: none")
+            if config.review.rubric:
+                scores = ", ".join(f"{k}: {config.review.rubric.scale_max}" for k, _, _ in config.review.rubric.items)
+                lines.append(f"scores: {{{scores}}}  # edit each score")
+    for key_, value in (fields or {}).items():  # imported text is quoted by YAML, never pasted raw
+        lines.append(yaml.safe_dump({key_: value}, allow_unicode=True, width=10_000).rstrip("\n"))
+    lines += ["---", "", body.strip() if body.strip() else "Write the review here, in Markdown.", ""]
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -347,8 +364,9 @@ def scaffold(config: Config, post: Post, person: str, decision: str, when: date,
 def timeline(post: Post, state: ReviewState, versions: list[Version]) -> list[dict]:
     """The review history in date order: submission, reviews, responses, decisions, publication."""
     events: list[dict] = []
-    if versions:
-        first = min(versions, key=lambda v: v.date)
+    committed = [v for v in versions if v.commit]  # outside git the file's date says nothing of submission
+    if committed:
+        first = min(committed, key=lambda v: v.date)
         events.append({"kind": "submitted", "date": first.date, "version": first.content_hash})
     verdicts = {id(c.record): c for c in state.reviews}
     for c in state.reviews:

@@ -83,8 +83,29 @@ def make_hostile_blog(root: Path, raw_html: str = "allow", search: bool = False)
     b.write("reviews/evil/2025-01-07-ada.md", "---\ntype: response\nauthor: ada\ndate: 2025-01-07\n---\n"
             + REVIEW_BODY)
     b.decision("evil", "ed", "accept", date="2025-01-08", reason="Reason " + PAYLOAD)
+    import_pr_review(b)
     # Newlines try to start new records in line-based formats (RIS) and new headers in feeds.
     b.post("lines", title=RIS_TITLE, summary="One\nTY  - BOOK\nTwo", date="2025-01-09")
     b.approve_twice("lines")
     b.write("content/pages/about.md", f"---\ntitle: {json.dumps('About ' + PAYLOAD)}\nmenu: 1\n---\n{POST_BODY}")
     return b
+
+
+# A pull-request review body as GitHub delivers it: it tries to close the front matter and
+# restate who reviewed, and carries the usual payloads.
+PR_BODY = ("---\nreviewer: rex\ndecision: reject\n---\n" + "Imported review. " + REVIEW_BODY +
+           "\nCompeting interests: none\n")
+
+
+def import_pr_review(b: SiteBuilder) -> None:
+    """Write a record exactly as `peerpress review import` does (reviews.scaffold with the body)."""
+    from datetime import date
+
+    from generator import reviews
+    from generator.model import Post
+    config = b.config()
+    stub = Post(id="evil", kind="post", source=Path(), title="", body="", body_line=1,
+                content_hash=b.hash_of("evil"))
+    reviews.scaffold(config, stub, "bo", "approve", date(2025, 1, 6), version=b.hash_of("evil"), body=PR_BODY,
+                     fields={"source": "https://github.com/o/r/pull/1#pullrequestreview-1",
+                             "competing_interests": "none\nreviewer: rex"})

@@ -129,13 +129,14 @@ def test_json_ld_carries_the_payload_as_data(hostile_site):
 def test_review_texts_are_sanitised_but_keep_their_words(hostile_site):
     page = parse_html(hostile_site / "posts/evil/reviews/index.html")
     texts = [d for d in page.xpath("//div[@class='review-text']") if "Looks fine." in d.text_content()]
-    assert len(texts) == 3  # two reviews and the author's response
+    assert len(texts) == 4  # two reviews, the author's response and the imported pull-request review
     for div in texts:
         assert "Looks fine." in div.text_content()
         assert "{{7*7}}" in div.text_content() and "49" not in div.text_content()
         assert not div.xpath(".//script|.//iframe|.//style|.//form")
-        assert [a.get("href") for a in div.xpath(".//a") if a.get("href")] == []
-        assert [a.text_content() for a in div.xpath(".//a")][:3] == ["js link", "data link", "vb link"]
+        links = div.xpath(".//a[not(@class='header-anchor')]")
+        assert [a.get("href") for a in links if a.get("href")] == []
+        assert [a.text_content() for a in links][:3] == ["js link", "data link", "vb link"]
         assert not div.xpath(".//*[@style]")
     assert "Rita <script>" + RUN + "</script>" in page.text_content()
 
@@ -300,3 +301,19 @@ def test_allow_without_raw_html_is_untouched():
     """The scrubbing pass runs only when a post has raw HTML, so ordinary posts render as before."""
     text = 'Plain "quotes" & ampersands, a <https://example.org/> autolink and *Markdown* here.\n'
     assert render(text, raw_html="allow").html == render(text, raw_html="escape").html
+
+
+def test_imported_pull_request_review_stays_text(hostile_site):
+    """The body of an imported review cannot reopen the front matter or name another reviewer."""
+    record = next((hostile_site.parent / "reviews/evil").glob("2025-01-06-bo*.md"))
+    from generator import config as config_mod
+    from generator import reviews as reviews_mod
+    cfg = config_mod.load(hostile_site.parent / "site.yaml")
+    loaded, problems = reviews_mod.load_one(cfg, record, {"evil", "lines"})
+    assert [p for p in problems if p.severity == "error"] == []
+    assert (loaded.person, loaded.decision, loaded.competing_interests) == ("bo", "approve", "none\nreviewer: rex")
+    assert loaded.source == "https://github.com/o/r/pull/1#pullrequestreview-1"
+    page = parse_html(hostile_site / "posts/evil/reviews/index.html")
+    [div] = [d for d in page.xpath("//div[@class='review-text']") if "Imported review." in d.text_content()]
+    assert "reviewer: rex" in div.text_content()
+    assert not div.xpath(".//script|.//iframe|.//*[@onerror]")

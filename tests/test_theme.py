@@ -57,8 +57,8 @@ def test_clinic_theme_builds_the_sample(tmp_path):
     assert post.xpath("//article[@class='post']//section[@id='cite']")
     assert post.xpath("//header[contains(@class, 'clinic-header')]")
     assert (site / "posts/sepsis-first-hour/reviews/index.html").is_file()
-    assert (site / "assets/css/main.css").read_bytes() == (BUILTIN_THEMES / "default/static/css/main.css").read_bytes()
-    assert (site / "assets/css/clinic.css").read_bytes() == (BUILTIN_THEMES / "clinic/static/css/clinic.css").read_bytes()
+    for theme, rel in (("default", "css/main.css"), ("clinic", "css/clinic.css")):
+        assert (site / "assets" / rel).read_bytes() == (BUILTIN_THEMES / theme / "static" / rel).read_bytes()
 
 
 def test_overriding_one_template_changes_only_what_uses_it(blog):

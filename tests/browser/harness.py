@@ -33,9 +33,16 @@ VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def copy_sample(dest: Path) -> Path:
-    """The sample blog's own files (config, content, reviews, themes), without code or build state."""
+    """The sample blog's own files (config, content, reviews, themes), without code or build state,
+    committed to a fresh git repository so review histories list a real version, as a clone's would."""
     shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(
         ".*", "site", "tests", "bench", "docs", "generator", "__pycache__", "node_modules", "*.egg-info"))
+    when = "2026-10-01T12:00:00+00:00"
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Shift Notes", "GIT_AUTHOR_EMAIL": "editor@shiftnotes.example.org",
+           "GIT_COMMITTER_NAME": "Shift Notes", "GIT_COMMITTER_EMAIL": "editor@shiftnotes.example.org",
+           "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "commit.gpgsign=false", "commit", "-q", "-m", "The sample blog"]):
+        subprocess.run(["git", *args], cwd=dest, env=env, check=True, capture_output=True)
     return dest
 
 

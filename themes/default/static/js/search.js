@@ -12,10 +12,12 @@
     showImages: false,
     resetStyles: false
   });
+  var input = box.querySelector("input");
+  // Pagefind labels its field with a title only; screen readers need a proper name.
+  if (input && !input.hasAttribute("aria-label")) input.setAttribute("aria-label", "Search the posts");
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) {
     ui.triggerSearch(query);
-    var input = box.querySelector("input[type=text], input[type=search]");
     if (input && !input.value) input.value = query;  // show the reader what was searched for
   }
 })();
