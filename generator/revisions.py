@@ -68,14 +68,13 @@ def _settle_post(config: Config, post: Post, records: list[ReviewRecord], state:
             correction.path.as_posix(), None, "a correction approves a change to an approved text, but no "
             "earlier version of this post was approved", "the post needs its reviewers' approval first")]
     hashed, approved = earlier
-    if correction is not None:
-        if post.corrections:
-            return post, _corrected(post, state, approved, correction, versions, config), []
-        return post, state, [warning(post.source.as_posix(), None,
-                                     f"the editor's correction decision {correction.path.as_posix()} approves this "
-                                     "text, but the post lists no correction",
-                                     "add a 'corrections:' entry (date, text) saying what changed")]
-    return _keep_earlier(config, post, state, hashed, approved, versions, bib)
+    if correction is not None and post.corrections:
+        return post, _corrected(post, state, approved, correction, versions, config), []
+    problems = [] if correction is None else [warning(
+        post.source.as_posix(), None, f"the editor's correction decision {correction.path.as_posix()} approves "
+        "this text, but the post lists no correction", "add a 'corrections:' entry (date, text) saying what changed")]
+    post, state, found = _keep_earlier(config, post, state, hashed, approved, versions, bib)
+    return post, state, problems + found
 
 
 def last_approved(config: Config, post: Post, records: list[ReviewRecord], versions: list[Version],

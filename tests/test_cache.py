@@ -253,3 +253,36 @@ def test_noop_check_expires_when_a_scheduled_post_comes_due(blog, monkeypatch):
     assert noop.check(argv(blog)) == 0
     monkeypatch.setattr(noop, "_now", lambda: 1795700000.0)  # 2026-11-26: the post is due
     assert noop.check(argv(blog)) is None
+
+
+class FakeTerminal:
+    def __init__(self, tty: bool):
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, s: str) -> None:
+        self.text += s
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_shows_on_a_terminal_only_and_erases_itself(monkeypatch):
+    from generator.progress import DELAY, Progress
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert Progress.wanted(FakeTerminal(True)) and not Progress.wanted(FakeTerminal(False))
+    monkeypatch.setenv("CI", "true")
+    assert not Progress.wanted(FakeTerminal(True))
+    now = [0.0]
+    term = FakeTerminal(True)
+    progress = Progress(True, term, clock=lambda: now[0])
+    with progress.phase("rendering pages") as tick:
+        tick(5)
+        assert term.text == ""  # a quick build prints nothing
+        now[0] = DELAY + 1
+        tick(5)
+        assert term.text.startswith("\rrendering pages: 10 done")
+    assert term.text.endswith("\r") and term.text.rsplit("\r", 2)[-2].strip() == ""  # erased

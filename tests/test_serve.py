@@ -11,7 +11,6 @@ import lxml.html
 import pytest
 
 from generator import serve
-from tests.sitebuilder import SiteBuilder
 
 
 @pytest.fixture

@@ -1,0 +1,105 @@
+"""The GitHub workflows: valid against GitHub's workflow schema, least privilege, safe with forks."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+NAMES = ("check.yml", "review.yml", "publish.yml")
+# Expressions that carry text an outsider controls (titles, bodies, branch names, logins, ...).
+UNTRUSTED = re.compile(r"\$\{\{\s*(github\.event\.|github\.head_ref|inputs\.)", re.IGNORECASE)
+SCOPES = {"actions", "attestations", "checks", "contents", "deployments", "id-token", "issues", "discussions",
+          "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses", "models"}
+
+
+def load(name: str) -> dict:
+    return YAML(typ="safe").load((WORKFLOWS / name).read_text(encoding="utf-8"))  # YAML 1.2: `on` stays a string
+
+
+def steps(doc: dict):
+    for job_id, job in doc["jobs"].items():
+        for step in job.get("steps", []):
+            yield job_id, job, step
+
+
+def test_workflows_match_githubs_schema():
+    """check-jsonschema's vendored copy of SchemaStore's github-workflow schema."""
+    proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+                           *[str(WORKFLOWS / n) for n in NAMES]], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_schema_check_catches_a_broken_workflow(tmp_path):
+    """The check above can fail: a job without runs-on is rejected."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  x:\n    steps:\n      - run: echo hi\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+                           str(bad)], capture_output=True, text=True)
+    assert proc.returncode != 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_least_privilege_permissions(name):
+    doc = load(name)
+    assert doc["permissions"] == {"contents": "read"}, "the default token is read-only"
+    for job_id, job in doc["jobs"].items():
+        granted = job.get("permissions", {})
+        assert isinstance(granted, dict) and set(granted) <= SCOPES, job_id
+        assert "write-all" not in str(granted)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_pull_request_target_and_no_untrusted_text_in_scripts(name):
+    doc = load(name)
+    assert "pull_request_target" not in doc["on"]
+    assert "workflow_run" not in doc["on"]
+    for job_id, _, step in steps(doc):
+        script = step.get("run", "")
+        assert not UNTRUSTED.search(script), f"{name}:{job_id}: pass untrusted values through env:, not inline"
+
+
+def test_jobs_that_can_write_run_no_pull_request_code():
+    doc = load("review.yml")
+    for job_id, job, step in steps(doc):
+        if "write" in job.get("permissions", {}).values():
+            script = step.get("run", "")
+            assert "pip install" not in script and "peerpress" not in script and "python" not in script, job_id
+            assert job.get("if"), f"{job_id} must be limited to branches of this repository"
+
+
+def test_review_workflow_imports_the_event():
+    doc = load("review.yml")
+    assert list(doc["on"]) == ["pull_request_review"]
+    scripts = [step.get("run", "") for _, _, step in steps(doc)]
+    assert any('peerpress review import --github-event "$GITHUB_EVENT_PATH"' in s for s in scripts)
+    checkouts = [s for _, _, s in steps(doc) if str(s.get("uses", "")).startswith("actions/checkout@")]
+    assert checkouts[0]["with"]["fetch-depth"] == 0 and checkouts[0]["with"]["persist-credentials"] is False
+
+
+def test_check_workflow_annotates_builds_and_uploads_a_preview():
+    doc = load("check.yml")
+    assert "pull_request" in doc["on"]
+    scripts = [step.get("run", "") for _, _, step in steps(doc)]
+    assert any("peerpress check --format github" in s for s in scripts)
+    assert any(s.startswith("peerpress build") for s in scripts)
+    uses = [str(step.get("uses", "")) for _, _, step in steps(doc)]
+    assert any(u.startswith("actions/upload-artifact@") for u in uses)
+
+
+def test_publish_workflow_builds_full_history_and_deploys_pages():
+    doc = load("publish.yml")
+    assert doc["on"]["push"]["branches"] == ["main"]
+    all_steps = list(steps(doc))
+    checkout = next(s for _, _, s in all_steps if str(s.get("uses", "")).startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0
+    assert any(s.get("run", "").startswith("peerpress build") for _, _, s in all_steps)
+    deploy = doc["jobs"]["deploy"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert any(str(s.get("uses", "")).startswith("actions/deploy-pages@") for s in deploy["steps"])
