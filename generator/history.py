@@ -22,6 +22,7 @@ import hashlib
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -244,18 +245,23 @@ def _blob_id(path: Path, like: str) -> str:
 
 def post_file(config: Config, path: str) -> str | None:
     """The default id of a post file (as content.discover finds them), or None for other files."""
-    parts = PurePosixPath(path).parts
-    base = PurePosixPath(rel(config.content_dir, config.root)).parts
-    if parts[:len(base)] != base or len(parts) - len(base) not in (2, 3) or parts[len(base)] != "posts":
+    base = _base(config.content_dir, config.root)
+    if not path.startswith(base):
         return None
-    rest = parts[len(base) + 1:]
-    if any(p.startswith((".", "_")) for p in rest):
+    rest = path[len(base):].split("/")
+    if any(p.startswith((".", "_")) for p in rest) or not 1 <= len(rest) <= 2:
         return None
     if len(rest) == 1 and rest[0].endswith(".md"):
         return rest[0][:-3]
     if len(rest) == 2 and rest[1] == "index.md":
         return rest[0]
     return None
+
+
+@lru_cache(maxsize=32)
+def _base(content_dir: Path, root: Path) -> str:
+    """"content/posts/" as a path from the root (computed once: resolving paths costs system calls)."""
+    return rel(content_dir, root) + "/posts/"
 
 
 class _Memo:

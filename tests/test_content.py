@@ -63,7 +63,8 @@ def test_missing_required_and_wrong_types(blog):
 def test_impossible_date(blog):
     blog.write("content/posts/bad.md", "---\ntitle: T\nauthors: [ada]\ndate: 2025-02-30\n---\nText\n")
     [p] = load(blog)[1]
-    assert "invalid YAML value" in p.message and p.path == "content/posts/bad.md"
+    assert p.message == "invalid value '2025-02-30': day is out of range for month"
+    assert p.path == "content/posts/bad.md" and p.line == 4
 
 
 def test_unclosed_and_empty_and_not_mapping(blog):

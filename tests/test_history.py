@@ -21,7 +21,7 @@ def body_text(root) -> str:
 
 
 @pytest.fixture
-def repo(blog, git_env):
+def repo(blog, git_env):  # noqa: F811 - the fixture imported above
     init(blog.root)
     (blog.root / ".gitignore").write_text("site/\n.peerpress-cache/\n", encoding="utf-8")
     return blog

@@ -34,7 +34,7 @@ def payload(tmp_path: Path, name: str, **replacements) -> Path:
 
 
 @pytest.fixture
-def pr(blog, git_env):
+def pr(blog, git_env):  # noqa: F811 - the fixture imported above
     """main with one post; branch chest-pain adds a post in two commits (V1, then V2), plus an edit of the other."""
     init(blog.root)
     (blog.root / ".gitignore").write_text("site/\n.peerpress-cache/\n", encoding="utf-8")

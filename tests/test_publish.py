@@ -12,7 +12,7 @@ from tests.sitebuilder import SiteBuilder
 
 
 @pytest.fixture
-def published_blog(tmp_path, git_env):
+def published_blog(tmp_path, git_env):  # noqa: F811 - the fixture imported above
     blog = SiteBuilder(tmp_path / "blog", {"cname": "notes.example.org"})
     init(blog.root)
     (blog.root / ".gitignore").write_text("site/\n.peerpress-cache/\n", encoding="utf-8")

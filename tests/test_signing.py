@@ -23,7 +23,7 @@ def keypair(folder: Path, name: str) -> tuple[Path, str]:
 
 
 @pytest.fixture
-def signed_blog(tmp_path, git_env):
+def signed_blog(tmp_path, git_env):  # noqa: F811 - the fixture imported above
     keys = tmp_path / "keys"
     keys.mkdir()
     rita_key, rita_pub = keypair(keys, "rita")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def node_modules() -> Path:
     """axe-core and vnu-jar from tests/browser/package-lock.json, installed once (`npm ci`)."""
     require(bool(shutil.which("npm")) or harness.VNU_JAR.is_file(), "npm is not installed")
     # Both xdist workers may get here at once: the lock makes the second wait for the first's install.
-    with open(harness.HERE / ".npm-install.lock", "w") as lock:
+    with open(Path(tempfile.gettempdir()) / "peerpress-npm-install.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         harness.ensure_node_modules()
     return harness.NODE_MODULES
@@ -101,13 +102,18 @@ class Watch:
         page.on("request", lambda r: self.requests.append(r.url))
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
+        page.on("requestfailed", self._failed)
         page.on("response", self._response)
 
     def _console(self, msg) -> None:
         # A 404 page is meant to answer 404; Chromium logs that load as a console error.
         if msg.type == "error" and not (msg.location.get("url") in self.expected_404 and "404" in msg.text):
             self.errors.append(f"console: {msg.text} ({msg.location.get('url')})")
+
+    def _failed(self, request) -> None:
+        # ERR_ABORTED is the browser dropping a load because the test moved on (a favicon, say).
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.errors.append(f"failed: {request.url} {request.failure}")
 
     def _response(self, response) -> None:
         if response.status >= 400 and response.url not in self.expected_404:
@@ -128,6 +134,7 @@ def open_page(browser, site):
 
     def make(served: Served = site, **options):
         context = browser.new_context(**options)
+        context.set_default_timeout(10_000)  # a missing element fails in 10 s, not Playwright's 30
         contexts.append(context)
         page = context.new_page()
         watch = Watch(served.base)

@@ -41,7 +41,8 @@ def copy_sample(dest: Path) -> Path:
     env = {**os.environ, "GIT_AUTHOR_NAME": "Shift Notes", "GIT_AUTHOR_EMAIL": "editor@shiftnotes.example.org",
            "GIT_COMMITTER_NAME": "Shift Notes", "GIT_COMMITTER_EMAIL": "editor@shiftnotes.example.org",
            "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "commit.gpgsign=false", "commit", "-q", "-m", "The sample blog"]):
+    commit = ["-c", "commit.gpgsign=false", "commit", "-q", "-m", "The sample blog"]
+    for args in (["init", "-q"], ["add", "-A"], commit):
         subprocess.run(["git", *args], cwd=dest, env=env, check=True, capture_output=True)
     return dest
 
@@ -141,7 +142,7 @@ def page_kinds(site: Path) -> dict[str, str]:
     kinds = {
         "home": "", "home page 2": "page/2/", "post": post, "review history": post + "reviews/",
         "tag": first_link(site, post, "//ul[contains(@class,'tag-list')]//a/@href"), "tags index": "tags/",
-        "author": first_link(site, post, "//ul[contains(@class,'authors')]//span[contains(@class,'person')]/a[1]/@href"),
+        "author": first_link(site, post, "//ul[contains(@class,'authors')]//a[starts-with(@href,'/authors/')]/@href"),
         "authors index": "authors/", "reviewers": "reviewers/", "archive": "archive/",
         "taxonomy term": first_link(site, post, "//dl[contains(@class,'post-terms')]//a/@href"),
         "about page": "about/", "review policy": "review-policy/", "feeds": "feeds/", "search": "search/",
