@@ -221,10 +221,11 @@ def review_item(site: Site, record: ReviewRecord) -> Item:
     else:
         title = f"Editor's decision on “{post.title}”: {label}"
     shown = record.type != "review" or config.review.publish_reports
+    # The record's file name never changes, so it makes a stable id, and the review-history page
+    # gives each record that anchor, so the id is also a permalink.
+    anchor = f"{page}#{record.path.stem}"
     return Item(
-        # The record's file name never changes, so it makes a stable id, and the review-history page
-        # gives each record that anchor, so the id is also a permalink.
-        id=f"{page}#{record.path.stem}", url=f"{page}#{record.path.stem}", title=title, published=record.date, updated=record.date,
+        id=anchor, url=anchor, title=title, published=record.date, updated=record.date,
         summary=title + ".", html=absolute_links(record.html, page) if shown else "",
         authors=[] if anonymous else [person], categories=((record.decision or record.type, ""),),
         related=(urls.absolute(config, urls.post(post.id)), post.title))
