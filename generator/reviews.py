@@ -365,12 +365,17 @@ def timeline(post: Post, state: ReviewState, versions: list[Version]) -> list[di
     """The review history in date order: submission, reviews, responses, decisions, publication."""
     events: list[dict] = []
     committed = [v for v in versions if v.commit]  # outside git the file's date says nothing of submission
+    first_record = min((r.date for r in state.responses + state.decisions + [c.record for c in state.reviews]),
+                       default=None)
     if committed:
         first = min(committed, key=lambda v: v.date)
-        events.append({"kind": "submitted", "date": first.date, "version": first.content_hash})
-    verdicts = {id(c.record): c for c in state.reviews}
+        # A history imported after the fact (reviews older than the first commit) has no submission date.
+        if first_record is None or first.date <= first_record:
+            events.append({"kind": "submitted", "date": first.date, "version": first.content_hash})
+    numbers: dict[str, int] = {}  # anonymous reviewers are "Reviewer 1, 2, ..." in order of first review
     for c in state.reviews:
-        events.append({"kind": "review", "date": c.record.date, "record": c.record, "counted": verdicts[id(c.record)]})
+        number = numbers.setdefault(c.record.person, len(numbers) + 1)
+        events.append({"kind": "review", "date": c.record.date, "record": c.record, "counted": c, "number": number})
     events += [{"kind": "response", "date": r.date, "record": r} for r in state.responses]
     events += [{"kind": "decision", "date": d.date, "record": d} for d in state.decisions]
     if state.accepted_on and state.status in ("accepted", "published", "retracted"):

@@ -219,11 +219,15 @@ def test_review_history_page(blog):
 def test_anonymous_policy_hides_names(blog):
     blog.__init__(blog.root, {"review": {"visibility": "anonymous"}})
     blog.post("p")
-    blog.approve_twice("p")
+    blog.review("p", "rita", decision="revise", date="2025-01-02")
+    blog.review("p", "rex", date="2025-01-03")
+    blog.review("p", "rita", date="2025-01-04", round=2)
     blog.build()
     page = lxml.html.parse(str(blog.root / "site/posts/p/reviews/index.html")).getroot()
     text = page.text_content()
-    assert "Rita Reviewer" not in text and "Reviewer 1" in text
+    assert "Rita Reviewer" not in text and "Rex Reviewer" not in text
+    headings = [" ".join(h.text_content().split()) for h in page.xpath("//li[contains(@class,'event-review')]/h3")]
+    assert headings == ["Revisions requested — Reviewer 1", "Approved — Reviewer 2", "Approved — Reviewer 1"]
 
 
 @pytest.mark.parametrize("decision", ["approve", "revise"])

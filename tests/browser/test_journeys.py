@@ -200,3 +200,15 @@ def test_print_hides_navigation_but_keeps_references_and_citation(site, kinds, o
     expect(references).to_be_visible()
     expect(citation).to_be_visible()
     watch.assert_clean()
+
+
+def test_a_post_reads_fully_without_javascript(site, kinds, open_page):
+    page, watch = open_page(java_script_enabled=False)
+    page.goto(site.url(kinds["post"]))
+    for part in (page.get_by_role("heading", level=1), page.get_by_role("region", name="References"),
+                 page.get_by_role("region", name="Cite this post").locator(".citation").first,
+                 page.get_by_role("navigation", name="Main")):
+        expect(part).to_be_visible()
+    # Controls that only work with JavaScript stay out of the way when it is off.
+    expect(page.locator("[data-theme-toggle]")).to_be_hidden()
+    watch.assert_clean()

@@ -21,6 +21,10 @@
       sync();
     });
   }
+  // Copy buttons are hidden in the HTML: they appear only where copying can work.
+  if (navigator.clipboard) {
+    document.querySelectorAll("[data-copy-target]").forEach(function (b) { b.hidden = false; });
+  }
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");
     if (!button) return;
