@@ -162,7 +162,7 @@ def _keep_earlier(config: Config, post: Post, state: ReviewState, hashed: str, a
     if text is None:
         return post, state, [warning(shown, None, f"version {hashed} was approved, but its text is not in the git "
                                      "history here, so the post is not published until the revision is approved",
-                                     "build from a full git clone (" + history.FETCH_HINT + ")")]
+                                     "build from a full git clone: " + history.FETCH_HINT)]
     earlier, found = content.parse_text(config, "post", config.root / post.source, text, bib)
     if earlier is None or has_errors(found):
         first = next((p for p in found if p.severity == "error"), None)
