@@ -112,8 +112,39 @@ def environment(config: Config, theme: Theme) -> jinja2.Environment:
     by_name = {d.name: jinja2.FileSystemLoader(folders[i:]) for i, d in enumerate(theme.chain)}
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(folders), jinja2.PrefixLoader(by_name)])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             bytecode_cache=_bytecode_cache(config))
     return env
+
+
+class _SafeBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates, reused across builds (compiling them was most of a small rebuild).
+
+    Jinja checks each entry against its template's source checksum; an unreadable or corrupt
+    entry is ignored and compiled afresh, never trusted.
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - any damage to a cache file means "not cached"
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # a read-only checkout still builds, just without the cache
+            pass
+
+
+def _bytecode_cache(config: Config) -> jinja2.BytecodeCache | None:
+    # The folder name carries the Jinja version and the options compiled code depends on.
+    folder = config.root / ".peerpress-cache" / f"jinja-{jinja2.__version__}-trim-lstrip-autoescape"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _SafeBytecodeCache(str(folder))
 
 
 def template_problem(exc: Exception, config: Config) -> Problem:

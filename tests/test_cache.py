@@ -7,6 +7,7 @@ import pickle
 import shutil
 from pathlib import Path
 
+import jinja2.bccache
 import pytest
 import yaml
 
@@ -286,3 +287,20 @@ def test_progress_shows_on_a_terminal_only_and_erases_itself(monkeypatch):
         tick(5)
         assert term.text.startswith("\rrendering pages: 10 done")
     assert term.text.endswith("\r") and term.text.rsplit("\r", 2)[-2].strip() == ""  # erased
+
+
+def test_corrupt_compiled_templates_are_ignored(blog):
+    """Jinja's bytecode cache: damaged entries are recompiled, and the output does not change."""
+    blog.post("p")
+    blog.approve_twice("p")
+    assert blog.build().problems == []
+    before = {p.relative_to(blog.root / "site"): p.read_bytes() for p in (blog.root / "site").rglob("*") if p.is_file()}
+    entries = list((blog.root / ".peerpress-cache").glob("jinja-*/*.cache"))
+    assert entries, "templates were not cached"
+    magic = jinja2.bccache.bc_magic  # keep Jinja's header, so the damage is found only while loading
+    for entry in entries:
+        entry.write_bytes(magic + b"\x80garbage")
+    shutil.rmtree(blog.root / "site")
+    assert blog.build().problems == []
+    after = {p.relative_to(blog.root / "site"): p.read_bytes() for p in (blog.root / "site").rglob("*") if p.is_file()}
+    assert after == before

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 from typing import Any
 
 import bibtexparser
@@ -195,6 +196,7 @@ def _bib_name(raw: str) -> dict:
     return name if family else {"literal": _latex(raw)}
 
 
+@lru_cache(maxsize=8192)  # a pure function of the text; names and journals recur across entries
 def _latex(value: str) -> str:
     """LaTeX to Unicode text: accents decoded, \\emph{x} → x, protective braces dropped."""
     text = value.replace("\\i ", "i").replace("{\\i}", "i").replace("\\i}", "i}")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from functools import lru_cache
 from html import escape, unescape
@@ -213,9 +215,92 @@ def _marker_item(engine, key: str, citation: Citation | None) -> str:
 
 def bibliography_entries(keys: list[str], bib: dict, style_name: str) -> list[tuple[str, str, str]]:
     """(key, html, text) per reference, in the style's order. Numeric styles drop the number:
-    the surrounding <ol> numbers the entries in the same order of first citation."""
+    the surrounding <ol> numbers the entries in the same order of first citation.
+
+    Posts cite the same shared bibliography over and over, so an entry's (html, text) is
+    remembered per (style, item content) when `entry_independent(style)` proves that it does
+    not depend on the other entries; only the order is then worked out per call."""
     if not keys:
         return []
+    if not entry_independent(style_name):
+        return _render_entries(keys, bib, style_name)
+    digests = {key: _digest(bib[key]) for key in keys}
+    missing = [key for key in dict.fromkeys(keys) if (style_name, digests[key]) not in _ENTRY_MEMO]
+    if missing:
+        for key, html, text in _render_entries(missing, bib, style_name):
+            _remember((style_name, digests[key]), (html, text))
+    return [(key, *_ENTRY_MEMO[(style_name, digests[key])]) for key in _bibliography_order(keys, bib, style_name)]
+
+
+# Per process (build workers are forked, so each keeps its own); bounded so a long-running
+# process (serve) cannot grow it without limit.
+_ENTRY_MEMO: dict[tuple[str, str], tuple[str, str]] = {}
+_ENTRY_MEMO_MAX = 20_000
+
+
+def _remember(key: tuple[str, str], value: tuple[str, str]) -> None:
+    if len(_ENTRY_MEMO) >= _ENTRY_MEMO_MAX:
+        _ENTRY_MEMO.clear()
+    _ENTRY_MEMO[key] = value
+
+
+def _digest(item: dict) -> str:
+    """The item's content (the id excluded: citeproc only sees an internal one)."""
+    data = _citeproc_item(item, "")
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@lru_cache(maxsize=16)
+def entry_independent(name: str) -> bool:
+    """Whether a bibliography entry's rendered body is a function of the item alone.
+
+    citeproc-py implements no disambiguation, year suffixes or subsequent-author-substitute, so
+    the one thing an entry can take from the rest of the list is its citation-number. The body
+    callers get excludes the first field of a second-field-align layout (the number, set apart
+    by `_render_bibliography`), so the entry is independent unless citation-number is reachable
+    from the rest of the layout (through macros too)."""
+    bibliography = style(name).root.bibliography
+    if bibliography is None:
+        return False
+    layout = bibliography.layout
+    children = list(layout.iterchildren())
+    if bibliography.get("second-field-align"):
+        children = children[1:]
+    return not any(_uses_citation_number(child, set()) for child in children)
+
+
+_CSL_NS = {"cs": "http://purl.org/net/xbiblio/csl"}
+
+
+def _uses_citation_number(element, seen: set[str]) -> bool:
+    if element.xpath('descendant-or-self::cs:*[@variable="citation-number"]', namespaces=_CSL_NS):
+        return True
+    root = element.getroottree().getroot()
+    for macro in element.xpath("descendant-or-self::cs:*/@macro", namespaces=_CSL_NS):
+        if macro in seen:
+            continue
+        seen.add(macro)
+        found = [m for m in root.xpath("cs:macro", namespaces=_CSL_NS) if m.get("name") == macro]
+        if any(_uses_citation_number(m, seen) for m in found):
+            return True
+    return False
+
+
+def _bibliography_order(keys: list[str], bib: dict, style_name: str) -> list[str]:
+    """`keys` (first occurrence each) in the order citeproc's sort gives, without rendering."""
+    unique = list(dict.fromkeys(keys))
+    if len(unique) < 2 or style(style_name).root.bibliography.find("cs:sort", _CSL_NS) is None:
+        return unique  # nothing to sort, or no cs:sort: citeproc keeps registration order
+    engine, ids = _engine(unique, bib, style_name)
+    for key in unique:
+        engine.register(Citation([CitationItem(ids[key])]))
+    engine.sort()
+    by_id = {v: k for k, v in ids.items()}
+    return [by_id[internal] for internal in engine.keys]
+
+
+def _render_entries(keys: list[str], bib: dict, style_name: str) -> list[tuple[str, str, str]]:
+    """bibliography_entries without the memo: one citeproc bibliography over `keys`."""
     engine, ids = _engine(keys, bib, style_name)
     for key in keys:
         engine.register(Citation([CitationItem(ids[key])]))
