@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import urls
+from . import search_order, urls
 from .errors import Problem, error
 from .model import Output, Post, Site
 
@@ -79,6 +79,7 @@ def outputs(site: Site, rendered: list[Output], cache: Path | None = None) -> tu
         problem = run_pagefind(site, exe, source, bundle)
         if problem:
             return [], [problem]
+        search_order.canonicalize(bundle)
         if stored:
             keep(bundle, stored)
         return collect(bundle), []
@@ -90,7 +91,7 @@ def cache_key(exe: Path, pages: list[Output]) -> str:
         h.update(subprocess.run([str(exe), "--version"], capture_output=True, check=False).stdout)
     except OSError:
         pass  # Pagefind itself will fail to run and say why
-    h.update(" ".join(PAGEFIND_OPTIONS).encode())
+    h.update(" ".join(PAGEFIND_OPTIONS).encode() + search_order.VERSION.encode())
     for o in pages:
         h.update(f"\0{o.path}\0{hashlib.sha256(o.data).hexdigest()}".encode())
     return h.hexdigest()[:32]

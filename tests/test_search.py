@@ -6,16 +6,22 @@ tested in tests/browser/.
 """
 import gzip
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import cbor2
 import lxml.etree
 import lxml.html
 import pytest
 
-from generator import build, search
+from generator import build, search, search_order
 from generator import config as config_mod
 from generator.model import Output
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SIGNATURE = b"pagefind_dcd"
 
@@ -186,3 +192,24 @@ def test_search_page_is_listed_in_the_sitemap(sample):
     tree = lxml.etree.parse(str(root / "site/sitemap.xml"))
     locs = tree.xpath("//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"})
     assert "https://shiftnotes.example.org/search/" in locs
+
+
+def test_filter_index_is_in_a_fixed_order(tmp_path):
+    """search_order: each filter's values sorted, files named after their content, links intact."""
+    out = tmp_path / "site"
+    proc = subprocess.run([sys.executable, "-m", "generator", "build", "--no-cache", "--out", str(out)],
+                          cwd=ROOT, env={**os.environ, "SOURCE_DATE_EPOCH": "1793491200"},
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    bundle = out / "pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    meta = search_order.decode(bundle / f"pagefind.{entry['languages']['en']['hash']}.pf_meta")
+    names = [name for name, _ in meta[3]]
+    assert names == sorted(names) and "tag" in names and "audience" in names
+    for name, file_hash in meta[3]:
+        path = bundle / "filter" / f"{file_hash}.pf_filter"
+        raw = gzip.decompress(path.read_bytes())
+        filter_name, values = cbor2.loads(raw[len(search_order.SIGNATURE):])
+        assert filter_name == name
+        assert [v[0] for v in values] == sorted(v[0] for v in values)
+        assert file_hash.endswith(search_order.encode([filter_name, values])[1][:7])

@@ -304,7 +304,8 @@ def _render_entries(keys: list[str], bib: dict, style_name: str) -> list[tuple[s
     engine, ids = _engine(keys, bib, style_name)
     for key in keys:
         engine.register(Citation([CitationItem(ids[key])]))
-    engine.sort()
+    if len(engine.keys) > 1:  # one entry (format_item, the post's own citation) has no order to find
+        engine.sort()
     by_id = {v: k for k, v in ids.items()}
     out = []
     for internal, entry in zip(engine.keys, engine.bibliography(), strict=True):

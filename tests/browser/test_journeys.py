@@ -121,6 +121,18 @@ def test_search_finds_a_post_by_a_word_in_its_body(site, kinds, open_page):
     # The results can be narrowed by topic and by audience (issue 7: "filters by tag and audience").
     filters = {t.strip().lower() for t in page.locator(".pagefind-ui__filter-name").all_inner_texts()}
     assert {"tag", "audience"} <= filters, filters
+    # A filter really narrows the results: the post is found under its own tag, not under another.
+    narrowed = page.evaluate("""async (word) => {
+      const pf = await import(new URL("/pagefind/pagefind.js", location.href).href);
+      const tags = Object.keys((await pf.filters()).tag);
+      const hits = async (tag) => Promise.all((await pf.search(word, {filters: {tag}})).results
+                                                .map(async r => (await r.data()).url));
+      const out = {};
+      for (const tag of tags) out[tag] = await hits(tag);
+      return out;
+    }""", word)
+    own = {t for t, hits in narrowed.items() if "/" + post in hits}  # Pagefind gives root-relative URLs
+    assert own and own < set(narrowed), narrowed
     watch.assert_clean()
 
 
