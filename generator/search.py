@@ -49,11 +49,10 @@ def pages(r: Renderer) -> list[Output]:
 def outputs(site: Site, rendered: list[Output], cache: Path | None = None) -> tuple[list[Output], list[Problem]]:
     """The Pagefind bundle for the published post pages among `rendered`.
 
-    Pagefind names some index files after hashes of data it orders differently on every run
-    (Pagefind issue #638), so an index built again from the same pages differs byte for byte.
-    With a `cache` folder, the bundle is kept under a key made of the pages and the Pagefind
-    version, and an unchanged site gets the very same files back: rebuilds leave them untouched
-    and skip Pagefind altogether.
+    Pagefind writes its filter index in a different order on every run (Pagefind issue #638);
+    search_order puts it in a fixed one, so the same pages always give the same bytes. With a
+    `cache` folder, the bundle is kept under a key made of the pages and the Pagefind version,
+    and an unchanged site skips Pagefind altogether.
     """
     if not enabled(site):
         return [], []
