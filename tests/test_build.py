@@ -207,5 +207,9 @@ def test_new_post_scaffold(blog, capsys):
 
 
 def test_python_m_and_console_script_agree():
-    proc = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "build" in proc.stdout and "check" in proc.stdout
+    script = shutil.which("peerpress", path=str(Path(sys.executable).parent))
+    assert script, "the peerpress console script is installed beside this Python"
+    console = subprocess.run([script, "--help"], capture_output=True, text=True, check=False)
+    assert console.returncode == 0 and console.stdout == proc.stdout
