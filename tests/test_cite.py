@@ -23,7 +23,7 @@ import xmlschema
 from bibtexparser.bparser import BibTexParser
 from bibtexparser.customization import splitname
 
-from generator import cite
+from generator import cite, crossref
 from generator.model import Config, Counted, Person, Post, ReviewPolicy, ReviewRecord, ReviewState, Site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -312,7 +312,7 @@ def crossref_schema():
 
 
 def test_crossref_deposit_validates_and_carries_the_metadata(site, post, crossref_schema):
-    data = cite.crossref_xml(site, [post])
+    data = crossref.crossref_xml(site, [post])
     crossref_schema.validate(data)
     root = lxml.etree.fromstring(data)
     (pc,) = root.iter(f"{CR}posted_content")
@@ -335,14 +335,14 @@ def test_crossref_deposit_validates_and_carries_the_metadata(site, post, crossre
     assert citation.findtext(f"{CR}doi") == "10.1001/jama.2016.0287"
     assert citation.findtext(f"{CR}first_page") == "801"
     assert root.findtext(f"{CR}head/{CR}depositor/{CR}email_address") == "editor@example.org"
-    assert cite.crossref_xml(site, [post]) == data  # reproducible
+    assert crossref.crossref_xml(site, [post]) == data  # reproducible
 
 
 def test_crossref_anonymous_reviewers_and_awkward_names(crossref_schema):
     posts = [make_post(), make_post(id="many", doi="10.59350/sn.many", authors=tuple(f"a{n}" for n in range(1, 9)),
                                     references=[])]
     site = make_site(posts, visibility="anonymous")
-    data = cite.crossref_xml(site, posts)
+    data = crossref.crossref_xml(site, posts)
     crossref_schema.validate(data)
     root = lxml.etree.fromstring(data)
     assert len(list(root.iter(f"{CR}posted_content"))) == 2
@@ -352,7 +352,7 @@ def test_crossref_anonymous_reviewers_and_awkward_names(crossref_schema):
 def test_crossref_refuses_posts_without_doi(site):
     from generator.errors import ProblemError
     with pytest.raises(ProblemError, match="has no valid DOI"):
-        cite.crossref_xml(site, [make_post(doi="")])
+        crossref.crossref_xml(site, [make_post(doi="")])
 
 
 # --- the built sample blog and the command line ------------------------------------------------

@@ -1,0 +1,175 @@
+"""Crossref deposits (schema 5.5.0, `posted_content type="blog"`) for posts with DOIs.
+
+Built from the same data as the citation block (cite.py): authors with ORCIDs, reviewers as
+`contributor_role="reviewer"`, license, dates, DOI, resource URL and the post's references.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+
+from lxml import etree
+
+from .cite import approvals, authors, license_url, post_for_cli, post_url, settings, site_for_cli
+from .errors import ProblemError, error
+from .model import Person, Post, Site
+from .references import engine
+
+CROSSREF_NS = "http://www.crossref.org/schema/5.5.0"
+NSMAP = {None: CROSSREF_NS, "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+         "jats": "http://www.ncbi.nlm.nih.gov/JATS1", "ai": "http://www.crossref.org/AccessIndicators.xsd"}
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def crossref_xml(site: Site, posts: list[Post], timestamp: int | None = None) -> bytes:
+    """A Crossref 5.5.0 deposit of `posts` as posted_content type="blog".
+
+    Crossref wants a timestamp that grows with each deposit; by default it is derived from the
+    newest post date, so the same posts give the same file (pass `timestamp` to re-deposit).
+    """
+    problems = [error(str(p.source), None, f"post '{p.id}' has no valid DOI", "add doi: to its front matter")
+                for p in posts if not DOI_RE.match(engine.bare_doi(p.doi or ""))]
+    depositor = _depositor(site)
+    if not depositor["email"]:
+        problems.append(error(str(site.config.path.name), None, "no depositor e-mail for Crossref",
+                              "set citation.crossref.email in site.yaml (or give an editor an email)"))
+    if problems:
+        raise ProblemError(problems)
+    posts = sorted(posts, key=lambda p: p.id)
+    root = etree.Element(_q("doi_batch"), nsmap=NSMAP, version="5.5.0")
+    root.set("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation",
+             f"{CROSSREF_NS} https://www.crossref.org/schemas/crossref5.5.0.xsd")
+    head = _sub(root, "head")
+    digest = hashlib.sha256("\n".join(f"{p.id} {p.doi} {p.content_hash}" for p in posts).encode()).hexdigest()
+    _sub(head, "doi_batch_id", f"peerpress-{digest[:20]}")
+    _sub(head, "timestamp", str(timestamp or _default_timestamp(posts)))
+    dep = _sub(head, "depositor")
+    _sub(dep, "depositor_name", depositor["name"])
+    _sub(dep, "email_address", depositor["email"])
+    _sub(head, "registrant", depositor["registrant"])
+    body = _sub(root, "body")
+    for post in posts:
+        _posted_content(site, post, body)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _q(tag: str, ns: str = CROSSREF_NS) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def _sub(parent, tag: str, text: str | None = None, ns: str = CROSSREF_NS, **attrs):
+    node = etree.SubElement(parent, _q(tag, ns), **attrs)
+    if text is not None:
+        node.text = text
+    return node
+
+
+def _depositor(site: Site) -> dict[str, str]:
+    conf = settings(site)["crossref"]
+    editors = [p for _, p in sorted(site.config.people.items()) if p.has_role("editor") and p.email]
+    return {"name": conf.get("depositor") or site.config.title,
+            "email": conf.get("email") or (editors[0].email if editors else ""),
+            "registrant": conf.get("registrant") or site.config.title}
+
+
+def _default_timestamp(posts: list[Post]) -> int:
+    dates = [p.updated or p.date for p in posts if p.updated or p.date]
+    newest = max(dates) if dates else datetime(1970, 1, 1)
+    return int(newest.strftime("%Y%m%d%H%M%S"))
+
+
+def _posted_content(site: Site, post: Post, body) -> None:
+    node = _sub(body, "posted_content", type="blog", language=site.config.language.split("-")[0].lower())
+    contributors = _sub(node, "contributors")
+    for n, person in enumerate(authors(site, post)):
+        _person_name(contributors, person, "author", "first" if n == 0 else "additional")
+    for record in approvals(site, post):
+        if site.config.review.visibility == "anonymous":
+            _sub(contributors, "anonymous", contributor_role="reviewer", sequence="additional")
+        else:
+            person = site.config.people.get(record.person) or Person(id=record.person, name=record.person)
+            _person_name(contributors, person, "reviewer", "additional")
+    _sub(_sub(node, "titles"), "title", post.title)
+    _date(node, "posted_date", post.date)
+    state = site.states.get(post.id)
+    if state and state.accepted_on:
+        _date(node, "acceptance_date", state.accepted_on)
+    if post.summary:
+        _sub(_sub(node, "abstract", ns=NSMAP["jats"]), "p", post.summary, ns=NSMAP["jats"])
+    program = _sub(node, "program", ns=NSMAP["ai"], name="AccessIndicators")
+    _sub(program, "free_to_read", ns=NSMAP["ai"])
+    _sub(program, "license_ref", license_url(post.license or site.config.license), ns=NSMAP["ai"], applies_to="vor")
+    doi_data = _sub(node, "doi_data")
+    _sub(doi_data, "doi", engine.bare_doi(post.doi))
+    _sub(doi_data, "resource", post_url(site, post))
+    if post.references:
+        citations = _sub(node, "citation_list")
+        for n, item in enumerate(post.references, start=1):
+            _citation(citations, item, f"ref{n}")
+
+
+def _person_name(parent, person: Person, role: str, sequence: str) -> None:
+    node = _sub(parent, "person_name", contributor_role=role, sequence=sequence)
+    if person.family and person.given:
+        _sub(node, "given_name", person.given)
+    _sub(node, "surname", person.family or person.name)
+    if person.affiliation:
+        _sub(_sub(_sub(node, "affiliations"), "institution"), "institution_name", person.affiliation)
+    if person.orcid:
+        _sub(node, "ORCID", person.orcid_url)
+
+
+def _date(parent, tag: str, when: datetime | None) -> None:
+    if when is None:
+        return
+    node = _sub(parent, tag, media_type="online")
+    _sub(node, "month", f"{when.month:02d}")
+    _sub(node, "day", f"{when.day:02d}")
+    _sub(node, "year", f"{when.year:04d}")
+
+
+def _citation(parent, item: dict, key: str) -> None:
+    """A reference, structured where Crossref has a field, plus the formatted text."""
+    node = _sub(parent, "citation", key=key)
+    doi = engine.bare_doi(str(item.get("DOI", "")))
+    if DOI_RE.match(doi):
+        _sub(node, "doi", doi)
+    if item.get("container-title") and item.get("type") == "article-journal":
+        _sub(node, "journal_title", str(item["container-title"]))
+    names = item.get("author") or []
+    if names:
+        first = names[0]
+        _sub(node, "author", str(first.get("family") or first.get("literal") or ""))
+    for csl_var, tag in (("volume", "volume"), ("issue", "issue")):
+        if item.get(csl_var):
+            _sub(node, tag, str(item[csl_var]))
+    if item.get("page"):
+        _sub(node, "first_page", re.split(r"[-–]", str(item["page"]))[0].strip())
+    year = (item.get("issued") or {}).get("date-parts", [[None]])[0][0]
+    if year:
+        _sub(node, "cYear", f"{int(year):04d}")
+    if item.get("title"):
+        _sub(node, "article_title", str(item["title"]))
+    _, text = engine.format_item(item, engine.DEFAULT_STYLE)
+    _sub(node, "unstructured_citation", text)
+
+
+def add_cli(sub, common) -> None:
+    """`peerpress crossref` (called from cli.make_parser)."""
+    p = sub.add_parser("crossref", parents=[common], help="write a Crossref deposit for posts with DOIs")
+    p.add_argument("posts", nargs="+", metavar="POST", help="post ids")
+    p.add_argument("--out", help="file to write (default: standard output)")
+    p.add_argument("--timestamp", type=int, help="deposit timestamp (default: from the newest post date)")
+    p.set_defaults(handler=cmd_crossref)
+
+
+def cmd_crossref(args) -> int:
+    site = site_for_cli(args)
+    data = crossref_xml(site, [post_for_cli(site, pid) for pid in args.posts], args.timestamp)
+    if args.out:
+        with open(args.out, "wb") as fh:
+            fh.write(data)
+    else:
+        print(data.decode("utf-8"), end="")
+    return 0
