@@ -135,6 +135,9 @@ def parser(raw_html: bool) -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#",
            permalinkBefore=False)
     md.core.ruler.after("anchor", "anchor_labels", _label_permalinks)
+    # Before any plugin's core rule adds HTML tokens of its own (the "#" permalinks, task-list
+    # checkboxes), note whether the author wrote raw HTML.
+    md.core.ruler.after("inline", "raw_html_seen", _note_raw_html)
     for name, label in CALLOUTS.items():
         md.use(container_plugin, name, render=_callout(name, label))
     md.use(references.citations_plugin)
@@ -163,7 +166,7 @@ def render(text: str, *, config: Config | None = None, path: str = "", line_offs
         html += references.references_html(env["cited"], env["bibliography"], style)
     if raw_html == "sanitize":
         html = sanitize(html)
-    elif raw_html == "allow" and _has_raw_html(tokens):
+    elif raw_html == "allow" and env.get("raw_html_seen"):
         html = scrub(html)  # only when the author wrote raw HTML: other output is left byte for byte
     toc, words, summary = _digest(tokens)
     cited = [env["bibliography"][k] for k in env["cited"] if k in env["bibliography"]]
@@ -182,9 +185,9 @@ def scrub(html: str) -> str:
                      generic_attribute_prefixes={"data-", "aria-"}, url_schemes=URL_SCHEMES, link_rel=None)
 
 
-def _has_raw_html(tokens) -> bool:
-    return any(t.type == "html_block" or any(c.type == "html_inline" for c in t.children or ())
-               for t in tokens)
+def _note_raw_html(state) -> None:
+    state.env["raw_html_seen"] = any(t.type == "html_block" or any(c.type == "html_inline" for c in t.children or ())
+                                     for t in state.tokens)
 
 
 def _digest(tokens) -> tuple[list[Heading], int, str]:
