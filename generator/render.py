@@ -105,8 +105,10 @@ def home_pages(r: Renderer) -> list[Output]:
         pager = {"number": n, "count": len(chunks),
                  "prev": urls.home(n - 1) if n > 1 else None,
                  "next": urls.home(n + 1) if n < len(chunks) else None}
-        out.append(r.page("index.html", urls.home(n), posts=chunk, pager=pager,
-                          featured=featured if n == 1 else []))
+        shown = featured if n == 1 else []
+        # Featured posts are shown above the list on page 1; every theme gets them only once.
+        recent = [p for p in chunk if p not in shown]
+        out.append(r.page("index.html", urls.home(n), posts=recent, pager=pager, featured=shown))
     return out
 
 

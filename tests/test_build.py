@@ -213,3 +213,10 @@ def test_python_m_and_console_script_agree():
     assert script, "the peerpress console script is installed beside this Python"
     console = subprocess.run([script, "--help"], capture_output=True, text=True, check=False)
     assert console.returncode == 0 and console.stdout == proc.stdout
+
+
+def test_home_shows_featured_posts_once(sample_site):
+    home = parse(sample_site / "index.html")
+    featured = home.xpath("//section[@class='featured']//h3[@class='card-title']/a/@href")
+    recent = home.xpath("//section[@class='recent']//h3[@class='card-title']/a/@href")
+    assert featured and recent and not set(featured) & set(recent)
