@@ -127,13 +127,14 @@ def discover(config: Config) -> tuple[list[tuple[str, Path]], list[Problem]]:
     if pages_dir.is_dir():
         found += [("page", p) for p in sorted(pages_dir.glob("*.md")) if not p.name.startswith((".", "_"))]
     for _, path in found:
-        if not _inside(path, config.root):
+        if not inside(path, config.root):
             problems.append(error(rel(path, config.root), None, "is a link to a file outside the project",
                                   "copy the file into the project instead of linking to it"))
-    return [(k, p) for k, p in found if _inside(p, config.root)], problems
+    return [(k, p) for k, p in found if inside(p, config.root)], problems
 
 
-def _inside(path: Path, root: Path) -> bool:
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path`, links followed, lies within `root`: nothing is read from outside the project."""
     return path.resolve().is_relative_to(root.resolve())
 
 
@@ -245,7 +246,7 @@ def _post_bibliography(config: Config, path: Path, data: dict, doc, shown: str):
     files, texts, problems = [], [], []
     for i, name in enumerate(data.get("bibliography") or []):
         f = (path.parent / name)
-        if not f.is_file() or not _inside(f, config.root):
+        if not f.is_file() or not inside(f, config.root):
             problems.append(error(shown, doc.line("bibliography", i), f"bibliography file '{name}' not found",
                                   "give a path relative to the post file"))
             continue
@@ -261,7 +262,7 @@ def _assets(config: Config, index: Path) -> list[Path]:
     for f in sorted(index.parent.rglob("*")):
         if f == index or not f.is_file() or f.name.startswith("."):
             continue
-        if _inside(f, config.root):
+        if inside(f, config.root):
             out.append(f.relative_to(config.root))
     return out
 
@@ -270,7 +271,7 @@ def _outside_links(config: Config, index: Path) -> list[Problem]:
     """A bundle file linking out of the project would publish whatever it points at."""
     return [error(rel(f, config.root), None, "is a link to a file outside the project",
                   "copy the file into the post's folder instead of linking to it")
-            for f in sorted(index.parent.rglob("*")) if f.is_symlink() and not _inside(f, config.root)]
+            for f in sorted(index.parent.rglob("*")) if f.is_symlink() and not inside(f, config.root)]
 
 
 def _duplicates(config: Config, posts: list[Post]) -> list[Problem]:

@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from . import cache, signing
-from .content import POST, content_hash
+from .content import POST, content_hash, inside
 from .errors import Problem, rel, warning
 from .frontmatter import split
 from .model import Config, Post, ReviewRecord, Version
@@ -145,7 +145,7 @@ def _repo(root: Path) -> tuple[Path, bool] | None:
 
 
 def _log(config: Config, top: Path) -> list[Commit]:
-    paths = [p for p in (config.content_dir, config.reviews_dir) if _within(p, top)]
+    paths = [p for p in (config.content_dir, config.reviews_dir) if inside(p, top)]
     if not paths:
         return []
     signed = config.review.require_signed
@@ -162,10 +162,6 @@ def _log(config: Config, top: Path) -> list[Commit]:
         return []
     prefix = config.root.resolve().relative_to(top.resolve()).as_posix()
     return [c for c in (_commit(config, chunk, prefix) for chunk in proc.stdout.split(b"\x1e")[1:]) if c]
-
-
-def _within(path: Path, top: Path) -> bool:
-    return path.resolve().is_relative_to(top.resolve())
 
 
 def _commit(config: Config, chunk: bytes, prefix: str) -> Commit | None:

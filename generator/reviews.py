@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .content import to_datetime
+from .content import inside, to_datetime
 from .errors import Problem, error, rel, warning
 from .frontmatter import read_text, split
 from .markup import render, sanitize
@@ -73,7 +73,7 @@ def load(config: Config, post_ids: set[str]) -> tuple[list[ReviewRecord], list[P
 
 def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewRecord | None, list[Problem]]:
     shown = rel(path, config.root)
-    if not path.resolve().is_relative_to(config.root.resolve()):
+    if not inside(path, config.root):
         return None, [error(shown, None, "is a link to a file outside the project", "copy it in instead")]
     text, problems = read_text(path, shown)
     if text is None:
