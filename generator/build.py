@@ -76,8 +76,9 @@ def run(config: Config, options: Options) -> BuildReport:
         if bad:
             problems.append(bad)
             return report
+    today = now(config)  # one clock reading per build: every stage agrees on what is published
     with report.step("cache"):  # .peerpress-cache/ and worker processes (incremental.py)
-        session = incremental.start(config, options, now(config))
+        session = incremental.start(config, options, today)
     with report.step("bibliography"):
         bib, found = session.bibliography(config, load_bibliography)
         problems += found
@@ -92,10 +93,10 @@ def run(config: Config, options: Options) -> BuildReport:
         versions, records = found_history.versions, history.stamp(config, records, found_history)
         problems += found_history.problems
     with report.step("assess"):
-        states, found = reviews.assess(config, posts, records, now(config), versions=versions)
+        states, found = reviews.assess(config, posts, records, today, versions=versions)
         problems += found
         # an edited published post keeps its last approved text (from git) until the edit is approved
-        posts, states, found = revisions.settle(config, posts, records, states, versions, now(config), bib)
+        posts, states, found = revisions.settle(config, posts, records, states, versions, today, bib)
         problems += found
     with report.step("assemble"):
         site = site_mod.assemble(config, posts, records, states, versions)
