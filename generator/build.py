@@ -103,12 +103,17 @@ def run(config: Config, options: Options) -> BuildReport:
         report.site = site
     if has_errors(problems):
         return report
+    indexing = search.Indexing()
     try:
         with report.step("theme"):
             theme = theme_mod.resolve(config)
             renderer = render.make_renderer(site, theme, [cite.register, feeds.register])
         with report.step("render"):
             outputs: list[Output] = session.render(renderer, render.pages)
+        if options.write:  # the index is read from the final HTML; `check` writes nothing, so needs none
+            with report.step("search"):  # Pagefind runs beside the next steps; "search-wait" collects it
+                cache = None if options.no_cache else config.root / ".peerpress-cache"
+                indexing = search.start(site, outputs, cache)
         with report.step("cite"):
             outputs += cite.outputs(site)
         with report.step("feeds"):
@@ -117,29 +122,40 @@ def run(config: Config, options: Options) -> BuildReport:
         with report.step("sitemap"):  # last, so it lists every page the steps above made
             outputs.append(render.sitemap(site, outputs))
     except ProblemError as exc:
+        indexing.cancel()
         problems += exc.problems
         return report
-    if options.write:  # the index is read from the final HTML; `check` writes nothing, so needs none
-        with report.step("search"):
-            cache = None if options.no_cache else config.root / ".peerpress-cache"
-            bundle, found = search.outputs(site, outputs, cache)
-            outputs += bundle
-            problems += found
-        if has_errors(problems):
-            return report
     report.outputs = len(outputs)
-    if options.write:
-        with report.step("write"):
-            try:
-                with lock.output_lock(config.output_dir):  # one writer per output folder
-                    written = output.write(outputs, config.output_dir)
-            except ProblemError as exc:
-                problems += exc.problems
-                return report
-            report.written, report.unchanged = written.written, written.unchanged
+    if options.write and not write(config.output_dir, outputs, indexing, report):
+        return report
     with report.step("save-cache"):
         session.finish(site, problems, report.outputs, wrote=options.write)
     return report
+
+
+def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: BuildReport) -> bool:
+    """Stage the pages while Pagefind indexes them, then add its bundle and swap the site in.
+    False, with the output folder untouched, if anything went wrong."""
+    try:
+        with lock.output_lock(out), output.staging(out) as stage:  # one writer per output folder
+            with report.step("write"):
+                stage.add(outputs)
+            with report.step("search-wait"):
+                bundle, found = indexing.result()
+            report.problems += found
+            if has_errors(found):
+                return False
+            with report.step("swap"):
+                stage.add(bundle)
+                done = stage.commit()
+    except ProblemError as exc:
+        report.problems += exc.problems
+        return False
+    finally:
+        indexing.cancel()  # a no-op once its result is in
+    report.outputs += len(bundle)
+    report.written, report.unchanged = done.written, done.unchanged
+    return True
 
 
 def load_bibliography(config: Config) -> tuple[dict, list[Problem]]:

@@ -6,6 +6,7 @@ import shutil
 import stat
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -67,67 +68,111 @@ def safe_relpath(path: str) -> PurePosixPath:
     return p
 
 
-def check_paths(outputs: list[Output]) -> list[Problem]:
-    """Every output stays inside the folder, and no two outputs claim the same file."""
-    problems, seen = [], set()
+def check_paths(outputs: list[Output], seen: set[str] | None = None, folders: set[str] | None = None) -> list[Problem]:
+    """Every output stays inside the folder, and no two outputs claim the same file.
+
+    `seen` and `folders` (the files and folders of outputs checked before) are updated, so a
+    site staged in batches is checked once per output, not once per batch.
+    """
+    problems: list[Problem] = []
+    seen = set() if seen is None else seen
+    folders = set() if folders is None else folders
+    new: set[str] = set()
     for o in outputs:
         try:
-            safe_relpath(o.path)
+            p = safe_relpath(o.path)
         except ValueError as exc:
             problems.append(error(o.path, None, str(exc), "an id or name produced an unsafe path"))
             continue
-        if o.path in seen:
+        if o.path in seen or o.path in new:
             problems.append(error(o.path, None, "two pages would be written to the same file",
                                   "a page id, tag or taxonomy term collides with another page"))
-        seen.add(o.path)
-    folders = {parent.as_posix() for path in seen for parent in PurePosixPath(path).parents}
+        new.add(o.path)
+        folders.update(parent.as_posix() for parent in p.parents)
+    seen |= new
     for path in sorted(seen & folders):
         problems.append(error(path, None, "a file and a folder of the site would have the same name",
                               "a page id, tag or taxonomy term collides with another page"))
     return problems
 
 
-def write(outputs: list[Output], out: Path) -> WriteReport:
-    """Write every output into a fresh folder beside `out`, then swap it in.
+class Staging:
+    """The next site, built in a fresh folder beside `out` and swapped in by `commit()`.
 
     Files whose bytes did not change are hard-linked from the previous build, so they keep
-    their modification times (rsync and deploys stay small). Anything not in `outputs`, such
-    as pages of deleted posts, is gone from the new folder.
+    their modification times (rsync and deploys stay small). Anything not added, such as pages
+    of deleted posts, is gone from the new folder. Outputs can be added in several batches (the
+    build stages its pages while Pagefind is still indexing them); until `commit()` the current
+    site is untouched, and `abort()` removes the staging folder. Only use it while holding the
+    output lock (lock.output_lock).
     """
-    problems = check_paths(outputs)
-    if problems:
-        raise ProblemError(problems)
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    recover(out)
-    remove_leftovers(out)
-    staging = out.parent / f".{out.name}.building-{os.getpid()}"
-    staging.mkdir()
-    report = WriteReport()
-    made: set[Path] = set()  # one mkdir per folder, not per file: thousands of pages share few folders
-    try:
+
+    def __init__(self, out: Path):
+        self.out = out.absolute()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        recover(self.out)
+        remove_leftovers(self.out)
+        self.folder = self.out.parent / f".{self.out.name}.building-{os.getpid()}"
+        self.folder.mkdir()
+        self.report = WriteReport()
+        self.count = 0
+        self._seen: set[str] = set()
+        self._folders: set[str] = set()
+        self._made: set[Path] = set()  # one mkdir per folder, not per file: thousands of pages share few folders
+
+    def add(self, outputs: list[Output]) -> None:
+        """Stage `outputs`; raise ProblemError (staging nothing) if a path is unsafe or taken twice."""
+        problems = check_paths(outputs, self._seen, self._folders)
+        if problems:
+            raise ProblemError(problems)
+        self.count += len(outputs)
         for o in outputs:
-            rp = safe_relpath(o.path)
-            dest = staging.joinpath(*rp.parts)
-            if dest.parent not in made:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                made.add(dest.parent)
-            old = out.joinpath(*rp.parts)
-            # A page the cache knows is unchanged (parallel.PageOutput.kept) is linked unread.
-            if getattr(o, "kept", None) == old and _link(old, dest):
-                report.unchanged += 1
-            elif _same(old, o.data):
-                if not _link(old, dest):
-                    shutil.copy2(old, dest)
-                report.unchanged += 1
-            else:
-                dest.write_bytes(o.data)
-                report.written += 1
-        _swap(staging, out, background=len(outputs) > BACKGROUND_DELETE)
+            self._stage(o)
+
+    def _stage(self, o: Output) -> None:
+        rp = safe_relpath(o.path)
+        dest = self.folder.joinpath(*rp.parts)
+        if dest.parent not in self._made:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(dest.parent)
+        old = self.out.joinpath(*rp.parts)
+        # A page the cache knows is unchanged (parallel.PageOutput.kept) is linked unread.
+        if getattr(o, "kept", None) == old and _link(old, dest):
+            self.report.unchanged += 1
+        elif _same(old, o.data):
+            if not _link(old, dest):
+                shutil.copy2(old, dest)
+            self.report.unchanged += 1
+        else:
+            dest.write_bytes(o.data)
+            self.report.written += 1
+
+    def commit(self) -> WriteReport:
+        _swap(self.folder, self.out, background=self.count > BACKGROUND_DELETE)
+        return self.report
+
+    def abort(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextmanager
+def staging(out: Path):
+    """A Staging that is removed again if the block fails (or never commits)."""
+    stage = Staging(out)
+    try:
+        yield stage
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        stage.abort()
         raise
-    return report
+    if stage.folder.exists():  # the block returned without committing: nothing changes
+        stage.abort()
+
+
+def write(outputs: list[Output], out: Path) -> WriteReport:
+    """Write every output into a fresh folder beside `out`, then swap it in (see Staging)."""
+    with staging(out) as stage:
+        stage.add(outputs)
+        return stage.commit()
 
 
 def _link(old: Path, dest: Path) -> bool:

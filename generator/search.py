@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,8 +47,43 @@ def pages(r: Renderer) -> list[Output]:
     return [r.page("search.html", "search/", indexed=len(indexed_posts(r.site)), bundle=BUNDLE + "/")]
 
 
-def outputs(site: Site, rendered: list[Output], cache: Path | None = None) -> tuple[list[Output], list[Problem]]:
-    """The Pagefind bundle for the published post pages among `rendered`.
+@dataclass
+class Indexing:
+    """A search index on its way: Pagefind runs as a separate process while the build goes on
+    with citations and feeds, and `result()` waits for it. Finished at once when nothing runs."""
+    done: tuple[list[Output], list[Problem]] = ([], [])
+    site: Site | None = None
+    process: subprocess.Popen | None = None
+    scratch: tempfile.TemporaryDirectory | None = None
+    stored: Path | None = None
+
+    def cancel(self) -> None:
+        """Stop Pagefind (the build failed after it started) and remove its scratch folder."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+            self.scratch.cleanup()
+
+    def result(self) -> tuple[list[Output], list[Problem]]:
+        if self.process is None:
+            return self.done
+        try:
+            bundle = Path(self.scratch.name) / "bundle"
+            problem = finish_pagefind(self.site, self.process, bundle)
+            if problem:
+                return [], [problem]
+            search_order.canonicalize(bundle)
+            if self.stored:
+                keep(bundle, self.stored)
+            return collect(bundle), []
+        finally:
+            self.process = None
+            self.scratch.cleanup()
+
+
+def start(site: Site, rendered: list[Output], cache: Path | None = None) -> Indexing:
+    """Start indexing the published post pages among `rendered`; `.result()` gives the bundle.
 
     Pagefind writes its filter index in a different order on every run (Pagefind issue #638);
     search_order puts it in a fixed one, so the same pages always give the same bytes. With a
@@ -55,33 +91,33 @@ def outputs(site: Site, rendered: list[Output], cache: Path | None = None) -> tu
     and an unchanged site skips Pagefind altogether.
     """
     if not enabled(site):
-        return [], []
+        return Indexing()
     wanted = {urls.file_for(urls.post(p.id)) for p in indexed_posts(site)}
     pages = sorted((o for o in rendered if o.path in wanted), key=lambda o: o.path)
     if not pages:  # Pagefind refuses to build an empty index; the search page says so instead
-        return [], []
+        return Indexing()
     try:
         exe = executable()
     except (ImportError, FileNotFoundError):
-        return [], [error(site.config.path.name, None, "search is enabled but the Pagefind program is not installed",
-                          "install it with pip install 'pagefind[bin]', or set search.enabled: false in site.yaml")]
+        return Indexing(([], [error(site.config.path.name, None,
+                                    "search is enabled but the Pagefind program is not installed",
+                                    "install it with pip install 'pagefind[bin]', "
+                                    "or set search.enabled: false in site.yaml")]))
     stored = cache / "search" / cache_key(exe, pages) if cache else None
     if stored and stored.is_dir():
         os.utime(stored)  # most recently used: kept when old entries are pruned
-        return collect(stored), []
-    with tempfile.TemporaryDirectory(prefix="peerpress-search-") as tmp:
-        source, bundle = Path(tmp) / "site", Path(tmp) / "bundle"
-        for o in pages:
-            dest = source / o.path
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(o.data)
-        problem = run_pagefind(site, exe, source, bundle)
-        if problem:
-            return [], [problem]
-        search_order.canonicalize(bundle)
-        if stored:
-            keep(bundle, stored)
-        return collect(bundle), []
+        return Indexing((collect(stored), []))
+    scratch = tempfile.TemporaryDirectory(prefix="peerpress-search-")
+    source, bundle = Path(scratch.name) / "site", Path(scratch.name) / "bundle"
+    for o in pages:
+        dest = source / o.path
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(o.data)
+    process, problem = start_pagefind(site, exe, source, bundle)
+    if problem:
+        scratch.cleanup()
+        return Indexing(([], [problem]))
+    return Indexing(site=site, process=process, scratch=scratch, stored=stored)
 
 
 def cache_key(exe: Path, pages: list[Output]) -> str:
@@ -116,16 +152,31 @@ def keep(bundle: Path, stored: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def run_pagefind(site: Site, exe: Path, source: Path, bundle: Path) -> Problem | None:
-    where = site.config.path.name
+def start_pagefind(site: Site, exe: Path, source: Path, bundle: Path) -> tuple[subprocess.Popen | None, Problem | None]:
     command = [str(exe), "--site", str(source), "--output-path", str(bundle), *PAGEFIND_OPTIONS]
+    try:  # its output goes to a file, so a chatty Pagefind cannot fill a pipe and stall
+        with open(log_file(bundle), "wb") as log:
+            return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL), None
+    except OSError as exc:
+        return None, error(site.config.path.name, None, f"Pagefind could not index the site: {exc}",
+                           "set search.enabled: false to build without search")
+
+
+def log_file(bundle: Path) -> Path:
+    return bundle.parent / "pagefind.log"
+
+
+def finish_pagefind(site: Site, process: subprocess.Popen, bundle: Path) -> Problem | None:
+    where = site.config.path.name
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=PAGEFIND_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return error(where, None, f"Pagefind could not index the site: {exc}",
+        process.wait(timeout=PAGEFIND_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        return error(where, None, f"Pagefind did not finish indexing within {PAGEFIND_TIMEOUT} s",
                      "set search.enabled: false to build without search")
-    if done.returncode != 0:
-        detail = " ".join((done.stderr or done.stdout).split())[:300]
+    if process.returncode != 0:
+        detail = " ".join(log_file(bundle).read_text(encoding="utf-8", errors="replace").split())[:300]
         return error(where, None, f"Pagefind failed to index the site: {detail}",
                      "set search.enabled: false to build without search")
     return None

@@ -32,8 +32,36 @@ class YamlError(Exception):
         self.line = line
 
 
+# libyaml's loader is several times faster and gives nodes the same line marks. It is used for
+# the documents that parse; any that fails is parsed again by the pure-Python loader, whose
+# messages and marks the error reports (and their tests) are written against.
+FastLoader = getattr(yaml, "CSafeLoader", None)
+
+
 def parse(text: str, offset: int = 0) -> Document:
     """Parse one YAML document; raise YamlError with the file line on bad syntax."""
+    if FastLoader is not None:
+        loader = FastLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+            pass  # reported below, in the pure-Python loader's words
+        else:
+            return _document(data, node, offset)
+        finally:
+            loader.dispose()
+    return _parse_slowly(text, offset)
+
+
+def _document(data: Any, node: yaml.Node | None, offset: int) -> Document:
+    doc = Document(data, offset=offset)
+    if node is not None:
+        _walk(node, doc.lines, offset)
+    return doc
+
+
+def _parse_slowly(text: str, offset: int) -> Document:
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:  # control characters such as NUL, found while reading
@@ -59,10 +87,7 @@ def parse(text: str, offset: int = 0) -> Document:
         raise YamlError(f"invalid value '{bad.value}': {exc}", bad.start_mark.line + 1 + offset) from None
     finally:
         loader.dispose()
-    doc = Document(data, offset=offset)
-    if node is not None:
-        _walk(node, doc.lines, offset)
-    return doc
+    return _document(data, node, offset)
 
 
 # More values than any site.yaml or front matter needs; aliases nested a few levels deep
