@@ -26,7 +26,6 @@ import corpus
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
 REF = BENCH / ".venv-ref"
-PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 # --- measuring one process ------------------------------------------------------------------
@@ -34,32 +33,47 @@ PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 @dataclass
 class Sample:
     seconds: float
-    rss_kib: int  # peak memory: max(ru_maxrss of the child and its reaped children, sampled tree sum)
+    rss_kib: int  # peak memory: max(ru_maxrss of the child and its reaped children, sampled tree PSS sum)
     ok: bool
     error: str = ""
     files: int = 0  # files in the output folder after the run
 
 
 def tree_rss_kib(root: int) -> int:
-    """Resident memory of `root` and all its descendants (a /proc scan; cheap on a small box)."""
-    parent, rss = {}, {}
+    """Memory of `root` and all its descendants (a /proc scan; cheap on a small box).
+
+    Each process counts its proportional set size (PSS), so copy-on-write pages that forked
+    workers share with their parent are counted once across the tree, not once per process
+    (summing RSS would count Peerpress's forked render workers' shared pages 3 times). For a
+    single process, PSS is its RSS less what it shares with unrelated processes (libc)."""
+    parent = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            parent[int(entry)], rss[int(entry)] = int(stat[1]), int(stat[21]) * PAGE_KIB
+            parent[int(entry)] = int(stat[1])
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total += pss_kib(pid)
         stack += [p for p, pp in parent.items() if pp == pid]
     return total
 
 
+def pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def measure(cmd: list[str], cwd: Path, log: Path, timeout: float) -> Sample:
-    """Runs cmd once; wall time from spawn to reap, peak RSS from wait4 and a 0.1 s tree sampler."""
+    """Runs cmd once; wall time from spawn to reap, peak memory from wait4 and a 0.1 s tree sampler."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         start = time.perf_counter()
