@@ -24,6 +24,9 @@ class Options:
     jobs: int = 0
     no_cache: bool = False
     write: bool = True  # False for `check`
+    # "index" runs Pagefind; "keep" reuses the index already in the output folder (serve's
+    # rebuilds: a one-post edit is then not held up by re-indexing every post).
+    search: str = "index"
 
 
 @dataclass
@@ -35,6 +38,7 @@ class BuildReport:
     unchanged: int = 0
     out: Path | None = None
     site: Site | None = None
+    search_kept: bool = False  # the search index is the previous build's (Options.search == "keep")
 
     @property
     def seconds(self) -> float:
@@ -113,7 +117,9 @@ def run(config: Config, options: Options) -> BuildReport:
         if options.write:  # the index is read from the final HTML; `check` writes nothing, so needs none
             with report.step("search"):  # Pagefind runs beside the next steps; "search-wait" collects it
                 cache = None if options.no_cache else config.root / ".peerpress-cache"
-                indexing = search.start(site, outputs, cache)
+                kept = config.output_dir if options.search == "keep" else None
+                indexing = search.start(site, outputs, cache, keep_from=kept)
+                report.search_kept = indexing.kept
         with report.step("cite"):
             outputs += cite.outputs(site)
         with report.step("feeds"):

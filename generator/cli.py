@@ -39,6 +39,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--base-url", help="override base_url (e.g. for a preview deployment)")
     p.add_argument("--jobs", type=int, default=0, help="parallel render processes (default: all cores)")
     p.add_argument("--no-cache", action="store_true", help="ignore and rebuild the cache")
+    p.add_argument("--search", choices=("index", "keep"), default="index",
+                   help="index: build the search index (default); keep: reuse the one in the output folder, "
+                        "faster for previews but search may miss the latest edits")
     p.add_argument("--timings", action="store_true", help="print the time of each step")
     p.add_argument("--format", choices=("text", "json", "github"), default="text", help="problem format")
     p.set_defaults(handler=cmd_build)
@@ -96,7 +99,7 @@ def report_problems(problems, fmt: str = "text", strict: bool = False) -> bool:
 def cmd_build(args) -> int:
     cfg = load_config(args)
     options = build.Options(out=args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs,
-                            no_cache=args.no_cache)
+                            no_cache=args.no_cache, search=args.search)
     result = build.run(cfg, options)
     if report_problems(result.problems, args.format):
         print("build failed; the previous site is untouched", file=sys.stderr)
@@ -106,7 +109,8 @@ def cmd_build(args) -> int:
             print(f"  {name:<14} {seconds * 1000:8.1f} ms")
     listed = len(result.site.listed) if result.site else 0
     print(f"built {listed} posts, {result.outputs} files ({result.written} written, "
-          f"{result.unchanged} unchanged) into {result.out} in {result.seconds:.2f}s")
+          f"{result.unchanged} unchanged) into {result.out} in {result.seconds:.2f}s"
+          + (" (search index kept from the last build)" if result.search_kept else ""))
     return 0
 
 

@@ -96,7 +96,8 @@ def signature(config_path: Path, paths: list[Path], salt: str, options: tuple, n
 def options_key(options) -> tuple:
     out = str(Path(options.out).absolute()) if options.out else ""
     base = options.base_url or ""
-    return (out, bool(options.drafts), base, os.environ.get("SOURCE_DATE_EPOCH", ""))
+    search = getattr(options, "search", "index")  # a kept (maybe stale) index is never "up to date"
+    return (out, bool(options.drafts), base, search, os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
 def output_state(out: Path) -> dict[str, tuple[int, int]]:

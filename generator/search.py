@@ -56,6 +56,7 @@ class Indexing:
     process: subprocess.Popen | None = None
     scratch: tempfile.TemporaryDirectory | None = None
     stored: Path | None = None
+    kept: bool = False  # the bundle is the one already in the output folder (may be stale)
 
     def cancel(self) -> None:
         """Stop Pagefind (the build failed after it started) and remove its scratch folder."""
@@ -82,8 +83,12 @@ class Indexing:
             self.scratch.cleanup()
 
 
-def start(site: Site, rendered: list[Output], cache: Path | None = None) -> Indexing:
+def start(site: Site, rendered: list[Output], cache: Path | None = None, keep_from: Path | None = None) -> Indexing:
     """Start indexing the published post pages among `rendered`; `.result()` gives the bundle.
+
+    With `keep_from` (an output folder holding a complete bundle), that bundle is used as it is
+    and Pagefind does not run: search results may then lag behind the pages until a build that
+    indexes. `serve` rebuilds this way and indexes again once the author pauses.
 
     Pagefind writes its filter index in a different order on every run (Pagefind issue #638);
     search_order puts it in a fixed one, so the same pages always give the same bytes. With a
@@ -92,6 +97,8 @@ def start(site: Site, rendered: list[Output], cache: Path | None = None) -> Inde
     """
     if not enabled(site):
         return Indexing()
+    if keep_from is not None and (keep_from / BUNDLE / "pagefind-entry.json").is_file():
+        return Indexing((collect(keep_from / BUNDLE), []), kept=True)
     wanted = {urls.file_for(urls.post(p.id)) for p in indexed_posts(site)}
     pages = sorted((o for o in rendered if o.path in wanted), key=lambda o: o.path)
     if not pages:  # Pagefind refuses to build an empty index; the search page says so instead

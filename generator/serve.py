@@ -33,6 +33,9 @@ from .incremental import bibliography_files
 from .theme import BUILTIN_THEMES
 
 DEBOUNCE = 0.15  # seconds of quiet before a rebuild: editors write a file in several steps
+# Rebuilds keep the previous search index (Pagefind re-indexes every post, seconds on a large
+# blog); after this many seconds without changes, one build brings the index up to date.
+SEARCH_IDLE = 3.0
 EVENTS = "/__peerpress/events"
 SCRIPT = "/__peerpress/live.js"
 KINDS = ("config", "content", "review", "template", "static")
@@ -126,22 +129,40 @@ class Builder:
         self.config: config_mod.Config | None = None
         self.report: build.BuildReport | None = None  # the last good build
         self.stopped = False
+        self.search_stale = False  # the last good build kept an index that may lag behind
 
     def load_config(self) -> config_mod.Config:
         self.config = config_mod.load(self.config_path)
         return self.config
 
-    def build(self) -> list[str]:
+    def build(self, search: str = "keep") -> list[str]:
         """One build; returns the problems shown in the browser (errors, with the warnings)."""
         start = time.perf_counter()
         try:
             config = self.load_config()
         except ProblemError as exc:
             return self._done(exc.problems, start)
-        report = build.run(config, build.Options(out=self.out, drafts=True, base_url=self.base_url, jobs=self.jobs))
+        report = build.run(config, build.Options(out=self.out, drafts=True, base_url=self.base_url, jobs=self.jobs,
+                                                 search=search))
         if not has_errors(report.problems):
             self.report = report
+            self.search_stale = report.search_kept
         return self._done(report.problems, start, report)
+
+    def refresh_search(self) -> None:
+        """The build that brings a kept search index up to date, once the author has paused.
+        Only the index changes, so open pages are not reloaded."""
+        start = time.perf_counter()
+        try:
+            config = self.load_config()
+        except ProblemError:
+            self.search_stale = False  # the next change reports the problem; nothing to index
+            return
+        report = build.run(config, build.Options(out=self.out, drafts=True, base_url=self.base_url, jobs=self.jobs))
+        self.search_stale = False
+        if not has_errors(report.problems):
+            self.report = report
+            self.log(f"search index updated in {time.perf_counter() - start:.2f}s")
 
     def _done(self, problems, start: float, report: build.BuildReport | None = None) -> list[str]:
         seconds = time.perf_counter() - start
@@ -164,7 +185,9 @@ class Builder:
 
     def loop(self) -> None:
         while not self.stopped:
-            self.wake.wait()
+            if not self.wake.wait(SEARCH_IDLE if self.search_stale else None):
+                self.refresh_search()  # quiet for SEARCH_IDLE seconds after a build that kept the index
+                continue
             while self.wake.is_set():  # debounce: until the files are quiet
                 self.wake.clear()
                 time.sleep(DEBOUNCE)

@@ -213,3 +213,46 @@ def test_filter_index_is_in_a_fixed_order(tmp_path):
         assert filter_name == name
         assert [v[0] for v in values] == sorted(v[0] for v in values)
         assert file_hash.endswith(search_order.encode([filter_name, values])[1][:7])
+
+
+def test_keep_reuses_the_previous_index_until_a_build_indexes_again(blog):
+    """`build --search keep` (serve's rebuilds): the pages change at once, the index lags behind."""
+    blog.__init__(blog.root, {"search": {"enabled": True}})
+    blog.post("p", title="Lactate", body="Lactate is not specific.\n")
+    blog.approve_twice("p")
+    first = blog.build(search="keep")  # nothing to keep yet: it indexes
+    assert first.problems == [] and not first.search_kept
+    site = blog.root / "site"
+    assert "specific" in fragments(site)["/posts/p/"]["content"]
+    index_before = {f: f.read_bytes() for f in (site / "pagefind").rglob("*") if f.is_file()}
+
+    blog.post("p", title="Lactate", body="Capillary refill time matters more.\n")
+    blog.approve_twice("p")
+    kept = blog.build(search="keep")
+    assert kept.problems == [] and kept.search_kept
+    page = lxml.html.parse(str(site / "posts/p/index.html")).getroot()
+    assert "Capillary refill" in page.xpath("string(//article)")
+    assert {f: f.read_bytes() for f in (site / "pagefind").rglob("*") if f.is_file()} == index_before
+
+    fresh = blog.build()
+    assert fresh.problems == [] and not fresh.search_kept
+    assert "capillary" in fragments(site)["/posts/p/"]["content"].lower()
+
+
+def test_a_kept_index_is_never_taken_for_an_up_to_date_site(blog):
+    """The no-op check must not skip the build that brings a kept index up to date."""
+    from generator import noop
+
+    blog.__init__(blog.root, {"search": {"enabled": True}})
+    blog.post("p", title="Lactate", body="Lactate is not specific.\n")
+    blog.approve_twice("p")
+    assert blog.build(search="keep").problems == []
+    old = os.stat(blog.root / "site.yaml").st_mtime - 60  # past the racy window
+    for p in blog.root.rglob("*"):
+        if ".peerpress-cache" not in p.parts and p.relative_to(blog.root).parts[0] != "site":
+            os.utime(p, (old, old), follow_symlinks=False)
+    assert blog.build(search="keep").problems == []
+    argv = ["build", "--config", str(blog.root / "site.yaml"), "--out", str(blog.root / "site")]
+    assert noop.check(argv) is None
+    assert blog.build().problems == []
+    assert noop.check(argv) == 0

@@ -139,3 +139,35 @@ def test_a_burst_of_changes_is_one_rebuild(blog, preview):
     time.sleep(serve.DEBOUNCE * 4)
     assert [b for b in builds if b.startswith("changed")] == ["changed: 5 content"]
     assert Path(preview.builder.out / "posts/q4/index.html").is_file()
+
+
+def test_rebuilds_keep_the_search_index_and_refresh_it_once_quiet(blog, monkeypatch):
+    """An edit is shown without waiting for Pagefind; the index follows after a pause, with no reload."""
+    from tests.test_search import fragments
+
+    monkeypatch.setattr(serve, "SEARCH_IDLE", 2.0)
+    blog.__init__(blog.root, {"search": {"enabled": True}})
+    blog.post("p", title="Published", body="The first text about lactate.\n")
+    blog.approve_twice("p")
+    messages: list[str] = []
+    running = serve.start(blog.root / "site.yaml", port=0, jobs=1, log=messages.append)
+    events = Events(running)
+    try:
+        out = running.builder.out
+        assert events.next()["version"] == 1
+        assert "lactate" in fragments(out)["/posts/p/"]["content"]
+        blog.post("p", title="Published", body="The second text about capillary refill.\n")
+        blog.approve_twice("p")
+        assert events.next() == {"version": 2, "problems": []}
+        _, body = get(running, "/posts/p/")
+        assert "capillary refill" in lxml.html.fromstring(body).xpath("string(//article)")
+        assert "capillary" not in fragments(out)["/posts/p/"]["content"]  # kept: not yet re-indexed
+        deadline = time.monotonic() + 30
+        while "capillary" not in fragments(out)["/posts/p/"]["content"]:
+            assert time.monotonic() < deadline, messages
+            time.sleep(0.1)
+        assert any(m.startswith("search index updated") for m in messages)
+        assert running.builder.state.version == 2  # the refresh reloads no open page
+    finally:
+        events.close()
+        running.stop()
