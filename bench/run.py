@@ -114,9 +114,9 @@ def hugo_binary() -> str:
     return str(found[0]) if found else str(REF / "bin" / "hugo")
 
 
-def peerpress_cmd(site: Path, out: Path, cache: bool = False) -> list[str]:
+def peerpress_cmd(site: Path, out: Path, cache: bool = False, *extra: str) -> list[str]:
     cmd = [str(PROJECT / ".venv" / "bin" / "python"), "-m", "generator", "build",
-           "--config", str(site / "site.yaml"), "--out", str(out)]
+           "--config", str(site / "site.yaml"), "--out", str(out), *extra]
     return cmd if cache else cmd + ["--no-cache"]
 
 
@@ -127,7 +127,8 @@ COMMANDS = {
                                   "-s", str(site / "pelicanconf.py"), "-q"],
 }
 LABELS = {"peerpress": "Peerpress (cold, --no-cache)", "hugo": "Hugo", "pelican": "Pelican",
-          "noop": "Peerpress no-op rebuild", "edit": "Peerpress one-post edit rebuild"}
+          "noop": "Peerpress no-op rebuild", "edit": "Peerpress one-post edit rebuild",
+          "edit-keep": "Peerpress one-post edit, --search keep (as serve rebuilds)"}
 
 
 def check_output(out: Path, posts: list[corpus.Post]) -> str:
@@ -212,12 +213,17 @@ def bench_size(n: int, tools: list[str], args: argparse.Namespace, notes: list[s
     if "peerpress" in tools and rows["peerpress"].good:  # rebuilds: the cache must be warm first
         site, out = root / "peerpress", root / "out-peerpress"
         run("noop", peerpress_cmd(site, out, cache=True), out, -1)  # primes the cache (not reported)
-        rows["noop"], rows["edit"] = Row(n, "noop"), Row(n, "edit")
+        rows["noop"], rows["edit"], rows["edit-keep"] = Row(n, "noop"), Row(n, "edit"), Row(n, "edit-keep")
         for i in range(args.runs):
             rows["noop"].samples.append(run("noop", peerpress_cmd(site, out, cache=True), out, i))
         for i in range(args.runs):
             corpus.edit_post(site, data.posts[(n // 2 + 7919 * i) % n].id, i + 1)
             rows["edit"].samples.append(run("edit", peerpress_cmd(site, out, cache=True), out, i))
+        # The same edits without re-indexing search (serve's rebuilds; the index follows later).
+        for i in range(args.runs):
+            corpus.edit_post(site, data.posts[(n // 3 + 7919 * i) % n].id, args.runs + i + 1)
+            rows["edit-keep"].samples.append(run("edit-keep", peerpress_cmd(site, out, True, "--search", "keep"),
+                                                 out, i))
     return list(rows.values())
 
 
@@ -228,8 +234,8 @@ def ratio(a: float | None, b: float | None) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ("| N | build | runs | median wall (s) | min–max (s) | peak RSS (MiB) | files | time ÷ Hugo "
-            "| time ÷ Pelican | time ÷ Peerpress cold | RSS ÷ Hugo | RSS ÷ Pelican |")
+    head = ("| N | build | runs | median wall (s) | min–max (s) | peak memory (MiB) | files | time ÷ Hugo "
+            "| time ÷ Pelican | time ÷ Peerpress cold | memory ÷ Hugo | memory ÷ Pelican |")
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
         ref = {x.key: x for x in rows if x.n == r.n}
@@ -245,7 +251,7 @@ def table(rows: list[Row]) -> str:
             f"| {r.n:,} | {LABELS[r.key]} | {r.runs()} | {r.median():.2f} | {min(secs):.2f}–{max(secs):.2f} "
             f"| {r.rss_mib():.0f} | {r.files:,} | {ratio(r.median(), get('hugo', 'median'))} "
             f"| {ratio(r.median(), get('pelican', 'median'))} "
-            f"| {ratio(r.median(), get('peerpress', 'median')) if r.key in ('noop', 'edit') else '–'} "
+            f"| {ratio(r.median(), get('peerpress', 'median')) if r.key in ('noop', 'edit', 'edit-keep') else '–'} "
             f"| {ratio(r.rss_mib(), get('hugo', 'rss_mib'))} | {ratio(r.rss_mib(), get('pelican', 'rss_mib'))} |")
     return "\n".join(lines)
 
