@@ -119,7 +119,10 @@ def test_search_finds_a_post_by_a_word_in_its_body(site, kinds, open_page):
     found = [site.path_of(u) for u in results.evaluate_all("links => links.map(a => a.href)")]
     assert post in found, f"searching {word!r} found {found}"
     # The results can be narrowed by topic and by audience (issue 7: "filters by tag and audience").
-    filters = {t.strip().lower() for t in page.locator(".pagefind-ui__filter-name").all_inner_texts()}
+    names = page.locator(".pagefind-ui__filter-name")  # the filter panel loads after the results
+    for name in ("tag", "audience"):
+        expect(names.filter(has_text=re.compile(rf"^\s*{name}\s*$", re.I))).not_to_have_count(0)
+    filters = {t.strip().lower() for t in names.all_inner_texts()}
     assert {"tag", "audience"} <= filters, filters
     # A filter really narrows the results: the post is found under its own tag, not under another.
     narrowed = page.evaluate("""async (word) => {
