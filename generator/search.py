@@ -1,9 +1,10 @@
 """Site search: a Pagefind index of the published posts, built at build time from their final HTML.
 
 Pagefind (the `pagefind[bin]` package) indexes the very bytes readers get. The post pages are
-copied into a scratch folder, Pagefind writes its bundle beside them, and the bundle comes back
-as ordinary outputs under `pagefind/`, so it is written by `output.write` with everything else:
-the swap of the output folder stays atomic, and unchanged index files stay untouched.
+copied into a scratch folder, and Pagefind writes its bundle beside them in a process of its own
+while the build goes on (build.write stages the pages meanwhile). The bundle comes back as
+ordinary outputs under `pagefind/`, staged with everything else: the swap of the output folder
+stays atomic, and unchanged index files stay untouched.
 Searching then runs in the reader's browser from those static files; no server is involved.
 """
 from __future__ import annotations
@@ -76,7 +77,7 @@ class Indexing:
                 return [], [problem]
             search_order.canonicalize(bundle)
             if self.stored:
-                keep(bundle, self.stored)
+                remember(bundle, self.stored)
             return collect(bundle), []
         finally:
             self.process = None
@@ -97,12 +98,12 @@ def start(site: Site, rendered: list[Output], cache: Path | None = None, keep_fr
     """
     if not enabled(site):
         return Indexing()
-    if keep_from is not None and (keep_from / BUNDLE / "pagefind-entry.json").is_file():
-        return Indexing((collect(keep_from / BUNDLE), []), kept=True)
     wanted = {urls.file_for(urls.post(p.id)) for p in indexed_posts(site)}
     pages = sorted((o for o in rendered if o.path in wanted), key=lambda o: o.path)
     if not pages:  # Pagefind refuses to build an empty index; the search page says so instead
         return Indexing()
+    if keep_from is not None and (keep_from / BUNDLE / "pagefind-entry.json").is_file():
+        return Indexing((collect(keep_from / BUNDLE), []), kept=True)
     try:
         exe = executable()
     except (ImportError, FileNotFoundError):
@@ -116,11 +117,15 @@ def start(site: Site, rendered: list[Output], cache: Path | None = None, keep_fr
         return Indexing((collect(stored), []))
     scratch = tempfile.TemporaryDirectory(prefix="peerpress-search-")
     source, bundle = Path(scratch.name) / "site", Path(scratch.name) / "bundle"
-    for o in pages:
-        dest = source / o.path
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(o.data)
-    process, problem = start_pagefind(site, exe, source, bundle)
+    try:
+        for o in pages:
+            dest = source / o.path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(o.data)
+        process, problem = start_pagefind(site, exe, source, bundle)
+    except BaseException:
+        scratch.cleanup()
+        raise
     if problem:
         scratch.cleanup()
         return Indexing(([], [problem]))
@@ -139,7 +144,7 @@ def cache_key(exe: Path, pages: list[Output]) -> str:
     return h.hexdigest()[:32]
 
 
-def keep(bundle: Path, stored: Path) -> None:
+def remember(bundle: Path, stored: Path) -> None:
     """Copy the bundle into the cache (atomically: a half-copied entry is never used) and prune it.
 
     The cache only saves time, so a cache that cannot be written is no error.
