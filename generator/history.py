@@ -89,7 +89,7 @@ def read(config: Config, posts: list[Post], records: list[ReviewRecord] = (), us
     if found.shallow:
         found.problems.append(warning(shown, None, "this is a shallow git clone: versions before its oldest "
                                       "commit are missing, and so are approvals of them", FETCH_HINT))
-    commits = _log(config, top)
+    commits = _log(config, top, use_cache)
     memo = _Memo.load(config, use_cache)
     found.versions = _versions(config, commits, posts, memo)
     found.records = _records(config, commits)
@@ -144,24 +144,62 @@ def _repo(root: Path) -> tuple[Path, bool] | None:
     return Path(lines[0]), lines[1].strip() == "true"
 
 
-def _log(config: Config, top: Path) -> list[Commit]:
+def _log(config: Config, top: Path, use_cache: bool = True) -> list[Commit]:
     paths = [p for p in (config.content_dir, config.reviews_dir) if inside(p, top)]
     if not paths:
         return []
     signed = config.review.require_signed
     fmt = "%x1e%H%x1f%cI%x1f%cn%x1f" + ("%G?%x1f%GS" if signed else "%x1f") + "%x1f%s"
     args = ["log", "--first-parent", "--reverse", RENAME_THRESHOLD, "--raw", "--no-abbrev", "-z", "--no-color",
-            "--no-show-signature", "--diff-merges=first-parent", f"--format={fmt}", "HEAD", "--",
-            *[p.resolve().relative_to(top.resolve()).as_posix() or "." for p in paths]]
+            "--no-show-signature", "--diff-merges=first-parent", f"--format={fmt}"]
+    where = ["--", *[p.resolve().relative_to(top.resolve()).as_posix() or "." for p in paths]]
     if signed:
         with signing.signers_file(config) as allowed:
-            proc = git(top, "-c", f"gpg.ssh.allowedSignersFile={allowed}", *args)
+            setting = ["-c", f"gpg.ssh.allowedSignersFile={allowed}"]
+            key = cache.digest(args, where, signing.allowed_signers(config))
+            chunks = _log_chunks(config, top, lambda revs: git(top, *setting, *args, revs, *where), key, use_cache)
     else:
-        proc = git(top, *args)
-    if proc.returncode != 0:
-        return []
+        key = cache.digest(args, where)
+        chunks = _log_chunks(config, top, lambda revs: git(top, *args, revs, *where), key, use_cache)
     prefix = config.root.resolve().relative_to(top.resolve()).as_posix()
-    return [c for c in (_commit(config, chunk, prefix) for chunk in proc.stdout.split(b"\x1e")[1:]) if c]
+    return [c for c in (_commit(config, chunk, prefix) for chunk in chunks) if c]
+
+
+def _log_chunks(config: Config, top: Path, run, key: str, use_cache: bool) -> list[bytes]:
+    """`git log`'s output, one chunk per commit, oldest first, read incrementally.
+
+    On a large blog the log is the slowest part of a rebuild (git diffs two trees of thousands
+    of files per commit). The chunks are kept in the cache with the HEAD they were read at; when
+    that commit is still on HEAD's first-parent line, only the commits after it are read (a
+    `--first-parent old..HEAD` walk stops at it), and they are appended. Anything else (a rebase,
+    a reset, other options) reads the whole log again."""
+    head = git(top, "rev-parse", "--verify", "-q", "HEAD").stdout.decode("ascii", "replace").strip()
+    path = config.root / cache.FOLDER / f"{CACHE_NAME}-log.pickle"
+    kept = cache.load(path, cache.code_salt()) if use_cache else None
+    chunks = None
+    if isinstance(kept, dict) and kept.get("key") == key and isinstance(kept.get("chunks"), list):
+        if kept.get("head") == head:
+            return kept["chunks"]
+        if kept.get("head") in _first_parents(top):
+            proc = run(f"{kept['head']}..HEAD")
+            if proc.returncode == 0:
+                chunks = kept["chunks"] + proc.stdout.split(b"\x1e")[1:]
+    if chunks is None:
+        proc = run("HEAD")
+        if proc.returncode != 0:
+            return []
+        chunks = proc.stdout.split(b"\x1e")[1:]
+    try:
+        cache.dump(path, cache.code_salt(), {"key": key, "head": head, "chunks": chunks})
+    except OSError:
+        pass  # a read-only folder only costs time on the next build
+    return chunks
+
+
+def _first_parents(top: Path) -> set[str]:
+    """Every commit on HEAD's first-parent line (no diffs: fast even for long histories)."""
+    proc = git(top, "rev-list", "--first-parent", "HEAD")
+    return set(proc.stdout.decode("ascii", "replace").split()) if proc.returncode == 0 else set()
 
 
 def _commit(config: Config, chunk: bytes, prefix: str) -> Commit | None:

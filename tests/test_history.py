@@ -246,3 +246,49 @@ def test_backdated_review_committed_later_is_an_error_but_imported_history_is_no
 def test_diff_rows():
     rows = history.diff("a\nb\nc", "a\nB\nc")
     assert rows == [("hunk", "@@ -1,3 +1,3 @@"), ("context", "a"), ("removed", "b"), ("added", "B"), ("context", "c")]
+
+
+def test_the_log_is_read_incrementally_and_equals_a_full_read(repo, monkeypatch):
+    """A rebuild after new commits reads only those; after a history rewrite, all of it again."""
+    blog = repo
+    blog.post("a", body=V1)
+    commit(blog.root, "Add a", "2025-01-01T09:00:00+00:00")
+    blog.post("b", body="B.\n")
+    c2 = commit(blog.root, "Add b", "2025-01-02T09:00:00+00:00")
+    cfg = blog.config()
+    history.read(cfg, content.load(cfg)[0])  # fills the cache
+
+    blog.post("a", body=V2)
+    commit(blog.root, "Revise a", "2025-01-03T09:00:00+00:00")
+    git(blog.root, "mv", "content/posts/b.md", "content/posts/c.md")
+    commit(blog.root, "Rename b", "2025-01-04T09:00:00+00:00")
+    blog.approve_twice("a")
+    commit(blog.root, "Review a", "2025-01-05T09:00:00+00:00")
+
+    ranges = []
+    real = history.git
+
+    def recording(cwd, *args, data=None):
+        if "log" in args:
+            ranges.append(args[args.index("--") - 1])
+        return real(cwd, *args, data=data)
+    monkeypatch.setattr(history, "git", recording)
+
+    def both() -> tuple[history.History, history.History]:
+        posts = content.load(cfg)[0]
+        return history.read(cfg, posts), history.read(cfg, posts, use_cache=False)
+
+    incremental, full = both()
+    assert ranges == [f"{c2}..HEAD", "HEAD"]
+    assert incremental.versions == full.versions and incremental.records == full.records
+    assert [v.subject for v in incremental.versions["a"]] == ["Add a", "Revise a"]
+    assert set(incremental.versions) == {"a", "c"} and len(incremental.records) == 2
+
+    git(blog.root, "reset", "-q", "--hard", c2)  # the cached HEAD is no longer on the line
+    blog.post("a", body="A different revision.\n")
+    commit(blog.root, "Rewrite a", "2025-01-06T09:00:00+00:00")
+    ranges.clear()
+    incremental, full = both()
+    assert ranges == ["HEAD", "HEAD"]
+    assert incremental.versions == full.versions and incremental.records == full.records
+    assert [v.subject for v in incremental.versions["a"]] == ["Add a", "Rewrite a"]
