@@ -221,6 +221,10 @@ class Fingerprints:
         self.site = site
         self.base = digest(salt, templates, self.site_digest(site))
         self._posts: dict[int, str] = {}
+        # The site's own review states and records, by identity: each is part of its post's
+        # fingerprint already, so a page key names that instead of pickling it again.
+        self.covered: dict[int, str] = {id(s): pid for pid, s in site.states.items()}
+        self.covered.update({id(r): pid for pid, rs in site.reviews_by_post.items() for r in rs})
 
     @staticmethod
     def site_digest(site) -> str:
@@ -276,14 +280,23 @@ class _ContextPickler(pickle.Pickler):
         self._post, self._site = Post, Site
 
     def persistent_id(self, obj):
-        if type(obj) is self._post:
+        kind = type(obj)
+        if kind in _PLAIN:  # most of what a context holds: answered without further checks
+            return None
+        if kind is self._post:
             return "post:" + self.prints.post(obj)
-        if type(obj) is self._site:
+        if kind is self._site:
             return "site"  # its metadata is in every key; its heavy parts reach pages as posts
+        post_id = self.prints.covered.get(id(obj))
+        if post_id is not None and post_id in self.prints.site.posts:
+            return "of:" + self.prints.post(self.prints.site.posts[post_id])
         if callable(obj) and not is_dataclass(obj):
             # Functions in a context come from Peerpress's code, which the salt covers.
             return f"fn:{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', type(obj).__name__)}"
         return None
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes, list, tuple, dict, set, frozenset})
 
 
 def templates_digest(theme) -> str:

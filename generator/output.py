@@ -61,11 +61,30 @@ def foreign_folder(out: Path) -> Problem | None:
     return None
 
 
-def safe_relpath(path: str) -> PurePosixPath:
-    p = PurePosixPath(path)
-    if p.is_absolute() or ".." in p.parts or not p.parts or "\\" in path or "\0" in path:
+def safe_relpath(path: str) -> str:
+    """`path` as a normal relative POSIX path ("a/b.html"); ValueError if it could leave the folder.
+
+    Paths are checked as strings (a site has tens of thousands); only unusual ones ("a//b",
+    "./a") go through PurePosixPath to be normalised the same way."""
+    if "\\" in path or "\0" in path:
         raise ValueError(f"output path leaves the output folder: {path!r}")
-    return p
+    parts = path.split("/")
+    if all(parts) and "." not in parts and ".." not in parts:
+        return path
+    p = PurePosixPath(path)
+    if p.is_absolute() or ".." in p.parts or not p.parts:
+        raise ValueError(f"output path leaves the output folder: {path!r}")
+    return p.as_posix()
+
+
+def _parents(path: str):
+    """"a/b/c.html" → "a/b", "a", "." (what PurePosixPath.parents gives, as strings)."""
+    cut = path.rfind("/")
+    while cut > 0:
+        path = path[:cut]
+        yield path
+        cut = path.rfind("/")
+    yield "."
 
 
 def check_paths(outputs: list[Output], seen: set[str] | None = None, folders: set[str] | None = None) -> list[Problem]:
@@ -88,7 +107,7 @@ def check_paths(outputs: list[Output], seen: set[str] | None = None, folders: se
             problems.append(error(o.path, None, "two pages would be written to the same file",
                                   "a page id, tag or taxonomy term collides with another page"))
         new.add(o.path)
-        folders.update(parent.as_posix() for parent in p.parents)
+        folders.update(_parents(p))
     seen |= new
     for path in sorted(seen & folders):
         problems.append(error(path, None, "a file and a folder of the site would have the same name",
@@ -118,7 +137,7 @@ class Staging:
         self.count = 0
         self._seen: set[str] = set()
         self._folders: set[str] = set()
-        self._made: set[Path] = set()  # one mkdir per folder, not per file: thousands of pages share few folders
+        self._made: set[str] = set()  # one mkdir per folder, not per file: thousands of pages share few folders
 
     def add(self, outputs: list[Output]) -> None:
         """Stage `outputs`; raise ProblemError (staging nothing) if a path is unsafe or taken twice."""
@@ -130,21 +149,24 @@ class Staging:
             self._stage(o)
 
     def _stage(self, o: Output) -> None:
-        rp = safe_relpath(o.path)
-        dest = self.folder.joinpath(*rp.parts)
-        if dest.parent not in self._made:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(dest.parent)
-        old = self.out.joinpath(*rp.parts)
+        rp = safe_relpath(o.path)  # plain strings: pathlib costs seconds over a large site
+        dest = os.path.join(self.folder, rp)
+        parent = os.path.dirname(dest)
+        if parent not in self._made:
+            os.makedirs(parent, exist_ok=True)
+            self._made.add(parent)
+        old = os.path.join(self.out, rp)
+        kept = getattr(o, "kept", None)
         # A page the cache knows is unchanged (parallel.PageOutput.kept) is linked unread.
-        if getattr(o, "kept", None) == old and _link(old, dest):
+        if kept is not None and os.fspath(kept) == old and _link(old, dest):
             self.report.unchanged += 1
         elif _same(old, o.data):
             if not _link(old, dest):
                 shutil.copy2(old, dest)
             self.report.unchanged += 1
         else:
-            dest.write_bytes(o.data)
+            with open(dest, "wb") as f:
+                f.write(o.data)
             self.report.written += 1
 
     def commit(self) -> WriteReport:
@@ -175,7 +197,7 @@ def write(outputs: list[Output], out: Path) -> WriteReport:
         return stage.commit()
 
 
-def _link(old: Path, dest: Path) -> bool:
+def _link(old: str, dest: str) -> bool:
     try:
         os.link(old, dest)
         return True
@@ -183,7 +205,7 @@ def _link(old: Path, dest: Path) -> bool:
         return False
 
 
-def _same(old: Path, data: bytes) -> bool:
+def _same(old: str, data: bytes) -> bool:
     """One lstat, and the old file read only when its size already matches."""
     try:
         st = os.lstat(old)
