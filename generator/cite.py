@@ -120,13 +120,17 @@ BIBLATEX_LANGUAGES = {"en": "english", "de": "german", "fr": "french", "es": "sp
 UNBALANCED = {**BIB_SPECIAL, "{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
 
 
+_TRANSLATE = {table is BIB_SPECIAL: str.maketrans(table) for table in (BIB_SPECIAL, UNBALANCED)}
+
+
 def bib_escape(value: str) -> str:
-    value = re.sub(r"\s+", " ", value).strip()
-    table = BIB_SPECIAL if _balanced(value) else UNBALANCED
-    return "".join(table.get(c, c) for c in value)
+    value = " ".join(value.split())
+    return value.translate(_TRANSLATE[_balanced(value)])
 
 
 def _balanced(value: str) -> bool:
+    if "{" not in value and "}" not in value:
+        return True
     depth = 0
     for c in value:
         depth += {"{": 1, "}": -1}.get(c, 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import re
 from datetime import date, datetime, time
 from pathlib import Path
@@ -105,8 +106,9 @@ def to_datetime(value: date | datetime | None, tz: ZoneInfo) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def discover(config: Config) -> tuple[list[tuple[str, Path]], list[Problem]]:
+def discover(config: Config, real: Resolver | None = None) -> tuple[list[tuple[str, Path]], list[Problem]]:
     """(kind, file) for every post and page, in a stable order."""
+    real = real or Resolver()
     found: list[tuple[str, Path]] = []
     problems: list[Problem] = []
     posts_dir = config.content_dir / "posts"
@@ -126,16 +128,40 @@ def discover(config: Config) -> tuple[list[tuple[str, Path]], list[Problem]]:
     pages_dir = config.content_dir / "pages"
     if pages_dir.is_dir():
         found += [("page", p) for p in sorted(pages_dir.glob("*.md")) if not p.name.startswith((".", "_"))]
-    for _, path in found:
-        if not inside(path, config.root):
-            problems.append(error(rel(path, config.root), None, "is a link to a file outside the project",
-                                  "copy the file into the project instead of linking to it"))
-    return [(k, p) for k, p in found if inside(p, config.root)], problems
+    outside = {p for _, p in found if not inside(p, config.root, real)}
+    for path in sorted(outside):
+        problems.append(error(rel(path, config.root), None, "is a link to a file outside the project",
+                              "copy the file into the project instead of linking to it"))
+    return [(k, p) for k, p in found if p not in outside], problems
 
 
-def inside(path: Path, root: Path) -> bool:
+def inside(path: Path, root: Path, real: Resolver | None = None) -> bool:
     """Whether `path`, links followed, lies within `root`: nothing is read from outside the project."""
-    return path.resolve().is_relative_to(root.resolve())
+    if real is None:
+        return path.resolve().is_relative_to(root.resolve())
+    target, top = real(os.fspath(path)), real(os.fspath(root))
+    return target == top or target.startswith(top.rstrip("/") + "/")
+
+
+class Resolver:
+    """os.path.realpath for many files in few folders: each folder is resolved once.
+
+    A path's real location is its folder's real location plus its name, unless the path itself
+    is a symbolic link (one lstat to tell). Keep one per build: links may change between builds."""
+
+    def __init__(self):
+        self.memo: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        found = self.memo.get(path)
+        if found is None:
+            parent, name = os.path.split(path)
+            if not os.path.isabs(path) or name in ("", ".", "..") or parent == path or os.path.islink(path):
+                found = os.path.realpath(path)
+            else:
+                found = os.path.join(self(parent), name)
+            self.memo[path] = found
+        return found
 
 
 def load(config: Config, bibliography: dict | None = None) -> tuple[list[Post], list[Problem]]:

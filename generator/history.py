@@ -377,7 +377,7 @@ def _versions(config: Config, commits: list[Commit], posts: list[Post], memo: _M
     for c in commits:
         hints = [(_path_id(config, old, tree, memo), new) for letter, old, new, _ in c.changes
                  if letter == "R" and post_file(config, old) and post_file(config, new)]
-        touched = _apply(config, c, tree)
+        touched = _apply(c, tree, _base(config.content_dir, config.root)[:-len("posts/")])
         for path in sorted(_affected(config, touched, tree, memo)):
             blob = tree[path]
             front = memo.fronts.get(blob)
@@ -407,10 +407,9 @@ def _path_id(config: Config, path: str, tree: dict[str, str], memo: _Memo) -> st
     return (front[0] if front and front[0] else "") or post_file(config, path) or ""
 
 
-def _apply(config: Config, c: Commit, tree: dict[str, str]) -> set[str]:
-    """Update the file map with one commit's changes; the paths it touched."""
+def _apply(c: Commit, tree: dict[str, str], base: str) -> set[str]:
+    """Update the file map with one commit's changes; the paths it touched (`base`: "content/")."""
     touched = set()
-    base = rel(config.content_dir, config.root) + "/"
     for letter, old, new, blob in c.changes:
         if letter in "RD" and old.startswith(base):
             tree.pop(old, None)

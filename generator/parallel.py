@@ -80,10 +80,10 @@ def _guarded(fn: Callable, *args) -> tuple[Any, list[Problem]]:
         return None, exc.problems
 
 
-def _post_key(config: Config, ckey: str, bib_key: str, kind: str, path: Path) -> str:
+def _post_key(config: Config, ckey: str, bib_key: str, kind: str, path: Path, real: content.Resolver) -> str:
     """The file, and what its parse reads besides: bundle files (images, a local bibliography)."""
     parts: list[Any] = [ckey, bib_key, kind, path.relative_to(config.root).as_posix(),
-                        path.is_symlink(), path.resolve().as_posix(), path.read_bytes()]
+                        path.is_symlink(), real(str(path)), path.read_bytes()]
     if kind == "post" and path.name == "index.md":
         for f in sorted(path.parent.rglob("*")):
             if f != path:
@@ -101,12 +101,13 @@ def _local_bibliographies(config: Config, path: Path, post: Post | None) -> list
 def load_content(config: Config, bibliography: dict, store: cache.Store, jobs: int,
                  tick: Callable[[int], None] | None = None) -> tuple[list[Post], list[Problem]]:
     """content.load(), with cached and parallel parsing; same posts, same problems, same order."""
-    files, problems = content.discover(config)
+    real = content.Resolver()
+    files, problems = content.discover(config, real)
     ckey = cache.config_key(config)
     bib_key = cache.digest(cache._pickle(bibliography))
     keys, results, todo = [], {}, []
     for i, (kind, path) in enumerate(files):
-        key = _post_key(config, ckey, bib_key, kind, path)
+        key = _post_key(config, ckey, bib_key, kind, path, real)
         keys.append(key)
         hit = store.get("content", path.as_posix(), key)
         if _valid_post(hit) and hit[2] == _local_bibliographies(config, path, hit[0]):
@@ -146,12 +147,13 @@ def load_reviews(config: Config, post_ids: set[str], store: cache.Store, jobs: i
              if not (p.name.startswith((".", "_")) or p.name.lower() == "readme.md")]
     ckey = cache.config_key(config)
     ids_key = cache.digest(*sorted(post_ids))
+    real = content.Resolver()
     keys, results, todo = [], {}, []
     for i, path in enumerate(paths):
         rel = path.relative_to(base)
         known = rel.parts[0] in post_ids if len(rel.parts) == 2 else False
         # An unknown post's hint names its closest known id, so then every id counts.
-        key = cache.digest(ckey, rel.as_posix(), path.is_symlink(), path.resolve().as_posix(),
+        key = cache.digest(ckey, rel.as_posix(), path.is_symlink(), real(str(path)),
                            known, "" if known else ids_key, path.read_bytes() if path.is_file() else b"")
         keys.append(key)
         hit = store.get("reviews", path.as_posix(), key)
