@@ -79,8 +79,17 @@ class Item:
 # ---------------------------------------------------------------- which feeds exist
 
 
+_LAST: list = [None, []]  # (site, its catalogue): outputs, feeds_page and register all ask for it
+
+
 def catalogue(site: Site) -> list[Feed]:
-    """Every feed of the site, the site-wide one first, in a stable order."""
+    """Every feed of the site, the site-wide one first, in a stable order (worked out once per site)."""
+    if _LAST[0] is not site:
+        _LAST[:] = [site, _catalogue(site)]
+    return _LAST[1]
+
+
+def _catalogue(site: Site) -> list[Feed]:
     config = site.config
     posts = public_posts(site)
     feeds = [Feed("site", config.title, config.description or f"New posts on {config.title}", "",

@@ -1,6 +1,7 @@
 """Every URL the site uses, in one place: templates call these, never concatenate strings."""
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from slugify import slugify as _slugify
@@ -10,7 +11,12 @@ from .model import Config
 
 def slug(text: str) -> str:
     """URL-safe term for tags and taxonomy values ("Cardiology & ECG" -> "cardiology-ecg")."""
-    return _slugify(str(text)) or "untitled"
+    return _slug(str(text))
+
+
+@lru_cache(maxsize=65536)  # a site has few distinct tags, each slugged on every page that shows it
+def _slug(text: str) -> str:
+    return _slugify(text) or "untitled"
 
 
 def home(page: int = 1) -> str:
