@@ -121,9 +121,9 @@ def run(config: Config, options: Options) -> BuildReport:
                 indexing = search.start(site, outputs, cache, keep_from=kept)
                 report.search_kept = indexing.kept
         with report.step("cite"):
-            outputs += cite.outputs(site)
+            outputs += cite.outputs(site, session.per_post("cite-exports"))
         with report.step("feeds"):
-            outputs += feeds.outputs(site)
+            outputs += feeds.outputs(site, session.per_post("feed-items"))
             outputs.append(feeds.feeds_page(renderer))
         with report.step("sitemap"):  # last, so it lists every page the steps above made
             outputs.append(render.sitemap(site, outputs))

@@ -204,11 +204,13 @@ def exports(site: Site, post: Post) -> dict[str, bytes]:
             "cite.json": csl_json(site, post).encode("utf-8")}
 
 
-def outputs(site: Site) -> list[Output]:
-    """posts/<id>/cite.bib, cite.ris and cite.json for every listed post."""
+def outputs(site: Site, memo=None) -> list[Output]:
+    """posts/<id>/cite.bib, cite.ris and cite.json for every listed post (`memo(post, compute)`:
+    incremental.Session.per_post, which keeps them across builds)."""
     out = []
     for post in sorted(site.listed, key=lambda p: p.id):
-        for name, data in exports(site, post).items():
+        made = memo(post, lambda post=post: exports(site, post)) if memo else exports(site, post)
+        for name, data in made.items():
             out.append(Output(urls.post(post.id) + name, data))
     return out
 

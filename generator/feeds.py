@@ -143,8 +143,10 @@ def person_of(site: Site, pid: str) -> Person:
 # ---------------------------------------------------------------- outputs
 
 
-def outputs(site: Site) -> list[Output]:
-    """Every feed file of the site, in the catalogue's order."""
+def outputs(site: Site, memo=None) -> list[Output]:
+    """Every feed file of the site, in the catalogue's order (`memo(post, compute)`:
+    incremental.Session.per_post, which keeps each post's entry across builds)."""
+    memo = memo or (lambda post, compute: compute())
     out: list[Output] = []
     limit = site.config.extra["feeds"]["limit"]
     cache: dict[str, Item] = {}  # a post appears in several feeds; build its entry once
@@ -152,7 +154,8 @@ def outputs(site: Site) -> list[Output]:
         if feed.kind == "reviews":
             items = [review_item(site, r) for r in feed.records[:limit]]
         else:
-            items = [cache.get(p.id) or cache.setdefault(p.id, post_item(site, p)) for p in feed.posts[:limit]]
+            items = [cache.get(p.id) or cache.setdefault(p.id, memo(p, lambda p=p: post_item(site, p)))
+                     for p in feed.posts[:limit]]
         out += [Output(path, WRITERS[fmt](site, feed, items)) for fmt, path in feed.files.items()]
     return out
 

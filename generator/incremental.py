@@ -18,12 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from . import cache, noop, parallel
 from .errors import Problem, has_errors
 from .model import Config, Output, Post, ReviewRecord, Site
 from .progress import Progress
 from .render import Renderer
+
+T = TypeVar("T")
+PER_POST = ("cite-exports", "feed-items")  # the Session.per_post kinds, saved with the cache
 
 
 @dataclass
@@ -37,6 +41,7 @@ class Session:
     keys: dict[str, str] = field(default_factory=dict)
     pages_rendered: int = 0
     pages_kept: int = 0
+    prints: cache.Fingerprints | None = None  # this build's, once pages are rendered
 
     def bibliography(self, config: Config, load: Callable[[Config], tuple[dict, list[Problem]]]):
         """The site-wide bibliography, parsed once per change of its file (BibTeX parsing is slow)."""
@@ -59,7 +64,8 @@ class Session:
     def render(self, renderer: Renderer, pages: Callable[[Renderer], list[Output]]) -> list[Output]:
         """Every page of `pages(renderer)`; unchanged ones kept from the output folder."""
         out = self.config.output_dir
-        prints = cache.Fingerprints(renderer.site, self.store.salt, cache.templates_digest(renderer.theme))
+        prints = self.prints = cache.Fingerprints(renderer.site, self.store.salt,
+                                                  cache.templates_digest(renderer.theme))
         previous = self.store.get_blob("pages") or {}
         if not isinstance(previous, dict) or previous.get("out") != str(out):
             previous = {}
@@ -69,10 +75,26 @@ class Session:
         self.pages_rendered, self.pages_kept = done.rendered, done.kept
         return done.outputs
 
+    def per_post(self, kind: str) -> Callable[[Post, Callable[[], T]], T]:
+        """A memo for work done once per post after rendering (citation exports, feed entries),
+        kept across builds under the post's page fingerprint: what a post's pages show is all
+        such work may use (cache.Fingerprints), so an edit recomputes that post's only."""
+        def memo(post: Post, compute: Callable[[], T]) -> T:
+            if self.prints is None:
+                return compute()
+            key = cache.digest(self.prints.base, self.prints.post(post))
+            hit = self.store.get(kind, post.id, key)
+            if hit is not None:
+                return hit
+            value = compute()
+            self.store.put(kind, post.id, key, value)
+            return value
+        return memo
+
     def finish(self, site: Site | None, problems: list[Problem], outputs: int, wrote: bool) -> None:
         """Save what this build learnt; after a successful write, also the no-op manifest."""
         self.progress.close()
-        self.store.save(("bibliography", "content", "reviews"))
+        self.store.save(("bibliography", "content", "reviews", *PER_POST))
         if not wrote or site is None or has_errors(problems):
             return
         out = self.config.output_dir
