@@ -314,7 +314,7 @@ def main() -> int:
     report = "\n".join([
         "# Benchmark results", "",
         f"`{' '.join(['bench/run.py', *sys.argv[1:]])}` — {args.runs} runs per build, cold builds "
-        "alternating between generators; median wall time and median peak RSS. Ratios are this "
+        "alternating between generators; median wall time and median peak memory (summed PSS). Ratios are this "
         "row ÷ the reference measured in the same run (below 1× = faster / smaller). "
         "See bench/README.md for what is measured.", "",
         *machine_info(load_before), "", table(rows), "",
