@@ -135,15 +135,16 @@ class Builder:
         self.config = config_mod.load(self.config_path)
         return self.config
 
-    def build(self, search: str = "keep") -> list[str]:
-        """One build; returns the problems shown in the browser (errors, with the warnings)."""
+    def build(self) -> list[str]:
+        """One build, keeping the search index (refresh_search updates it once edits pause);
+        returns the problems shown in the browser (errors, with the warnings)."""
         start = time.perf_counter()
         try:
             config = self.load_config()
         except ProblemError as exc:
             return self._done(exc.problems, start)
         report = build.run(config, build.Options(out=self.out, drafts=True, base_url=self.base_url, jobs=self.jobs,
-                                                 search=search))
+                                                 search="keep"))
         if not has_errors(report.problems):
             self.report = report
             self.search_stale = report.search_kept
