@@ -256,3 +256,25 @@ def test_a_kept_index_is_never_taken_for_an_up_to_date_site(blog):
     assert noop.check(argv) is None
     assert blog.build().problems == []
     assert noop.check(argv) == 0
+
+
+def test_a_failing_pagefind_fails_the_build_and_leaves_the_site(blog, monkeypatch, tmp_path):
+    """Pagefind runs beside the build; when it fails, its words reach the problem and nothing is swapped in."""
+    blog.__init__(blog.root, {"search": {"enabled": True}})
+    blog.post("p", title="Lactate", body="Lactate is not specific.\n")
+    blog.approve_twice("p")
+    assert blog.build().problems == []
+    site = blog.root / "site"
+    before = {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in site.rglob("*") if f.is_file()}
+
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\necho 'Error: the index exploded' >&2\nexit 3\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    blog.post("p", title="Lactate", body="Lactate is not specific, and other words.\n")
+    blog.approve_twice("p")
+    report = blog.build(no_cache=True)
+    assert [(p.severity, p.path) for p in report.problems] == [("error", "site.yaml")]
+    assert report.problems[0].message == "Pagefind failed to index the site: Error: the index exploded"
+    assert {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in site.rglob("*") if f.is_file()} == before
+    assert not list(blog.root.glob(".site.building-*"))  # the staged pages are gone again
