@@ -145,7 +145,7 @@ def test_rebuilds_keep_the_search_index_and_refresh_it_once_quiet(blog, monkeypa
     """An edit is shown without waiting for Pagefind; the index follows after a pause, with no reload."""
     from tests.test_search import fragments
 
-    monkeypatch.setattr(serve, "SEARCH_IDLE", 2.0)
+    monkeypatch.setattr(serve, "SEARCH_IDLE", 3.0)
     blog.__init__(blog.root, {"search": {"enabled": True}})
     blog.post("p", title="Published", body="The first text about lactate.\n")
     blog.approve_twice("p")
@@ -166,12 +166,14 @@ def test_rebuilds_keep_the_search_index_and_refresh_it_once_quiet(blog, monkeypa
         assert "capillary refill" in lxml.html.fromstring(body).xpath("string(//article)")
         assert "capillary" not in fragments(out)["/posts/p/"]["content"]  # kept: not yet re-indexed
         deadline = time.monotonic() + 30
-        while "capillary" not in fragments(out)["/posts/p/"]["content"]:
+
+        def refreshed() -> list[int]:  # logged once the refresh build has swapped the site in
+            return [i for i, (m, _) in enumerate(log) if m.startswith("search index updated")]
+        while not refreshed():
             assert time.monotonic() < deadline, log
             time.sleep(0.1)
-        refreshed = [i for i, (m, _) in enumerate(log) if m.startswith("search index updated")]
-        assert refreshed, log
-        built = [v for m, v in log[:refreshed[0]] if m.startswith("built in")]
+        assert "capillary" in fragments(out)["/posts/p/"]["content"]
+        built = [v for m, v in log[:refreshed()[0]] if m.startswith("built in")]
         assert running.builder.state.version == built[-1]  # the refresh reloaded no open page
     finally:
         events.close()
