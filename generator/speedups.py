@@ -14,16 +14,9 @@ _ORIGINAL = csl_model.CitationStylesElement.xpath_search
 
 
 def _memo_xpath_search(self, expression):
-    # The memo lives on the root element: it is dropped together with the style it belongs to.
-    # (The proxies it keeps alive are the ones citeproc hangs its own attributes on anyway.)
-    root = self.getroottree().getroot()
-    memo = root.__dict__.get("_peerpress_xpath") if hasattr(root, "__dict__") else None
+    memo = _root_memo(self, "_peerpress_xpath")
     if memo is None:
-        memo = {}
-        try:
-            root._peerpress_xpath = memo
-        except AttributeError:  # an element class that cannot carry attributes: no memo
-            return _ORIGINAL(self, expression)
+        return _ORIGINAL(self, expression)
     key = (self, expression)
     found = memo.get(key)
     if found is None:
@@ -31,14 +24,17 @@ def _memo_xpath_search(self, expression):
     return list(found)  # callers may consume the list; the memo keeps its own
 
 
-def _root_memo(element) -> dict | None:
-    """The dict of memos kept on `element`'s root (None if the root cannot carry attributes)."""
+def _root_memo(element, name: str) -> dict | None:
+    """The memo `name` kept on `element`'s root (None if the root cannot carry attributes).
+
+    On the root, a memo is dropped together with the style it belongs to. (The proxies it keeps
+    alive are the ones citeproc hangs its own attributes on anyway.)"""
     root = element.getroottree().getroot()
-    memo = root.__dict__.get("_peerpress_calls") if hasattr(root, "__dict__") else None
+    memo = root.__dict__.get(name) if hasattr(root, "__dict__") else None
     if memo is None:
         memo = {}
         try:
-            root._peerpress_calls = memo
+            setattr(root, name, memo)
         except AttributeError:
             return None
     return memo
@@ -49,7 +45,7 @@ def _memoised_calls_variable(original):
     variable: a property of the style tree alone, yet citeproc-py walks the subtree again for
     every cs:group of every item (a fifth of the time spent formatting an APA reference)."""
     def calls_variable(self):
-        memo = _root_memo(self)
+        memo = _root_memo(self, "_peerpress_calls")
         if memo is None:
             return original(self)
         found = memo.get(self)
