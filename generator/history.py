@@ -21,6 +21,7 @@ import difflib
 import hashlib
 import subprocess
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from datetime import datetime
@@ -153,14 +154,11 @@ def _log(config: Config, top: Path, use_cache: bool = True) -> list[Commit]:
     args = ["log", "--first-parent", "--reverse", RENAME_THRESHOLD, "--raw", "--no-abbrev", "-z", "--no-color",
             "--no-show-signature", "--diff-merges=first-parent", f"--format={fmt}"]
     where = ["--", *[p.resolve().relative_to(top.resolve()).as_posix() or "." for p in paths]]
-    if signed:
-        with signing.signers_file(config) as allowed:
-            setting = ["-c", f"gpg.ssh.allowedSignersFile={allowed}"]
-            key = cache.digest(args, where, signing.allowed_signers(config))
-            chunks = _log_chunks(config, top, lambda revs: git(top, *setting, *args, revs, *where), key, use_cache)
-    else:
-        key = cache.digest(args, where)
-        chunks = _log_chunks(config, top, lambda revs: git(top, *args, revs, *where), key, use_cache)
+    # Signatures are checked against the people in site.yaml: their keys are part of the cache key.
+    with signing.signers_file(config) if signed else nullcontext() as allowed:
+        setting = ["-c", f"gpg.ssh.allowedSignersFile={allowed}"] if signed else []
+        key = cache.digest(args, where, signing.allowed_signers(config) if signed else "")
+        chunks = _log_chunks(config, top, lambda revs: git(top, *setting, *args, revs, *where), key, use_cache)
     prefix = config.root.resolve().relative_to(top.resolve()).as_posix()
     return [c for c in (_commit(config, chunk, prefix) for chunk in chunks) if c]
 

@@ -5,7 +5,7 @@
     posts, found = session.content(config, bib)
     records, found = session.reviews(config, post_ids)
     outputs = session.render(renderer, render.pages)
-    ... output.write(outputs, out) ...
+    ... output.Staging: stage the outputs, swap them in (build.write) ...
     session.finish(report)
 
 With `--no-cache` nothing is read from `.peerpress-cache/`, but everything is written afresh.

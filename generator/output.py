@@ -190,13 +190,6 @@ def staging(out: Path):
         stage.abort()
 
 
-def write(outputs: list[Output], out: Path) -> WriteReport:
-    """Write every output into a fresh folder beside `out`, then swap it in (see Staging)."""
-    with staging(out) as stage:
-        stage.add(outputs)
-        return stage.commit()
-
-
 def _link(old: str, dest: str) -> bool:
     try:
         os.link(old, dest)

@@ -184,7 +184,7 @@ class PageOutput(Output):
     """A page whose bytes come later: rendered by a worker, or kept from the previous site.
 
     A kept page (`kept` = the file in the current output folder) is hard-linked by
-    output.write without being read; anything else that asks for `data` reads it then.
+    output.Staging without being read; anything else that asks for `data` reads it then.
     """
 
     def __init__(self, path: str):  # noqa: D107 - not the dataclass __init__ on purpose
