@@ -98,9 +98,11 @@ class Session:
         if not wrote or site is None or has_errors(problems):
             return
         out = self.config.output_dir
-        self.store.put_blob("pages", {"out": str(out), "pages": parallel.output_stats(out, self.keys)})
+        state = noop.output_state(out)  # one pass over the output folder serves both records
+        self.store.put_blob("pages", {"out": str(out), "pages": parallel.page_stats(state, self.keys)})
         if self.signature is not None:
-            noop.record(self.signature, out, len(site.listed), outputs, problems, next_change(site, self.now))
+            noop.record(self.signature, out, state, len(site.listed), outputs, problems,
+                        next_change(site, self.now))
 
 
 def bibliography_files(config: Config) -> list[Path]:

@@ -100,8 +100,9 @@ def options_key(options) -> tuple:
     return (out, bool(options.drafts), base, search, os.environ.get("SOURCE_DATE_EPOCH", ""))
 
 
-def output_state(out: Path) -> dict[str, tuple[int, int]]:
-    found: dict[str, tuple[int, int]] = {}
+def output_state(out: Path) -> dict[str, tuple[int, int, int]]:
+    """(size, mtime_ns, inode) of every file in the output folder, by path within it."""
+    found: dict[str, tuple[int, int, int]] = {}
     root = str(out)
     stack = [root]
     while stack:
@@ -118,7 +119,7 @@ def output_state(out: Path) -> dict[str, tuple[int, int]]:
                 st = e.stat(follow_symlinks=False)
             except OSError:
                 continue
-            found[e.path[len(root) + 1:]] = (st.st_size, st.st_mtime_ns)
+            found[e.path[len(root) + 1:]] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return found
 
 
@@ -126,14 +127,15 @@ def _folder(config_path: str) -> Path:
     return Path(config_path).parent / cache.FOLDER
 
 
-def record(sig: Signature, out: Path, listed: int, outputs: int, problems: list, valid_until: float | None) -> None:
+def record(sig: Signature, out: Path, state: dict, listed: int, outputs: int, problems: list,
+           valid_until: float | None) -> None:
     """Remember this build (or forget the last one, when its inputs were still being written)."""
     path = _folder(sig.config) / f"{MANIFEST}.pickle"
     if sig.racy:
         path.unlink(missing_ok=True)
         return
     manifest = {"config": sig.config, "paths": sig.paths, "options": sig.options, "key": sig.key,
-                "out": str(out), "outputs": output_state(out), "listed": listed, "count": outputs,
+                "out": str(out), "outputs": state, "listed": listed, "count": outputs,
                 "warnings": format_problems(problems, "text") if problems else "", "valid_until": valid_until}
     try:
         cache.dump(path, cache.code_salt(), manifest)

@@ -282,15 +282,7 @@ def _unchanged(out: Path, rel: str, key: str, previous: dict) -> bool:
     return (st.st_size, st.st_mtime_ns, st.st_ino) == tuple(entry[1:])
 
 
-def output_stats(out: Path, keys: dict[str, str]) -> dict[str, tuple]:
-    """{path: (key, size, mtime_ns, inode)} of the pages just written, for the next build."""
-    stats = {}
-    for rel, key in keys.items():
-        if not key:
-            continue
-        try:
-            st = os.lstat(out / rel)
-        except OSError:
-            continue
-        stats[rel] = (key, st.st_size, st.st_mtime_ns, st.st_ino)
-    return stats
+def page_stats(state: dict[str, tuple[int, int, int]], keys: dict[str, str]) -> dict[str, tuple]:
+    """{path: (key, size, mtime_ns, inode)} of the pages just written, for the next build
+    (`state`: noop.output_state of the output folder)."""
+    return {rel: (key, *state[rel]) for rel, key in keys.items() if key and rel in state}
