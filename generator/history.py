@@ -65,6 +65,7 @@ class Commit:
     subject: str
     signer: str  # people id of a good signature's principal, or ""
     changes: list[tuple[str, str, str, str]]  # (status letter, old path, new path, new blob), paths from root
+    note: str = ""  # the message's `Changes:` trailer: what changed, in readers' words
 
 
 def scan(config: Config, posts: list[Post]) -> tuple[dict[str, list[Version]], list[Problem]]:
@@ -150,7 +151,9 @@ def _log(config: Config, top: Path, use_cache: bool = True) -> list[Commit]:
     if not paths:
         return []
     signed = config.review.require_signed
-    fmt = "%x1e%H%x1f%cI%x1f%cn%x1f" + ("%G?%x1f%GS" if signed else "%x1f") + "%x1f%s"
+    # After the subject: the message's `Changes:` trailer, the author's summary for readers (readers.py).
+    fmt = ("%x1e%H%x1f%cI%x1f%cn%x1f" + ("%G?%x1f%GS" if signed else "%x1f")
+           + "%x1f%s%x1d%(trailers:key=Changes,valueonly,separator=%x20)")
     args = ["log", "--first-parent", "--reverse", RENAME_THRESHOLD, "--raw", "--no-abbrev", "-z", "--no-color",
             "--no-show-signature", "--diff-merges=first-parent", f"--format={fmt}"]
     where = ["--", *[p.resolve().relative_to(top.resolve()).as_posix() or "." for p in paths]]
@@ -206,6 +209,7 @@ def _commit(config: Config, chunk: bytes, prefix: str) -> Commit | None:
     if len(fields) != 6:
         return None
     sha, date, committer, status, principal, subject = fields
+    subject, _, note = subject.partition("\x1d")
     tokens = [t.decode("utf-8", "surrogateescape") for t in raw.lstrip(b"\n").split(b"\0")]
     changes, i = [], 0
     while i < len(tokens):
@@ -221,7 +225,7 @@ def _commit(config: Config, chunk: bytes, prefix: str) -> Commit | None:
             old, new, i = tokens[i + 1], tokens[i + 1], i + 2
         changes.append((letter, _from_root(old, prefix), _from_root(new, prefix), parts[3]))
     return Commit(sha, datetime.fromisoformat(date), committer, subject.strip(),
-                  signing.signer(config, status, principal), changes)
+                  signing.signer(config, status, principal), changes, note.strip())
 
 
 def _from_root(path: str, prefix: str) -> str:
@@ -463,7 +467,8 @@ def _collapse(items: list[_Seen], memo: _Memo) -> list[Version]:
             versions[-1].blob = s.blob  # later metadata-only edits: re-read the newest file
             continue
         versions.append(Version(commit=s.commit.sha, date=s.commit.date, committer=s.commit.committer,
-                                content_hash=h, path=s.path, subject=s.commit.subject, blob=s.blob))
+                                content_hash=h, path=s.path, subject=s.commit.subject, blob=s.blob,
+                                note=s.commit.note))
     return versions
 
 

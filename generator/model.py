@@ -172,6 +172,7 @@ class Version:
     path: str
     subject: str = ""
     blob: str = ""  # the post file's git blob at the last commit with this text (to re-read it)
+    note: str = ""  # the `Changes:` trailer of the commit that made this version (readers.py)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import jinja2
 
-from . import reading, search, urls
+from . import reading, readers, search, urls
 from .errors import ProblemError
 from .markup import pygments_css
 from .model import Output, Person, Post, Site
@@ -59,6 +59,7 @@ def make_renderer(site: Site, theme: Theme, hooks: list[Callable] = ()) -> Rende
     )
     env.filters.update(date=format_date, isodate=iso_date, slug=urls.slug, initials=initials)
     reading.register(env, site)
+    readers.register(env, site, theme)
     for hook in hooks:
         hook(env, site)
     return Renderer(site, theme, env)
