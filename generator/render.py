@@ -182,7 +182,8 @@ def standalone_pages(r: Renderer) -> list[Output]:
 
 def misc_pages(r: Renderer) -> list[Output]:
     return [r.page("archive.html", "archive/", years=r.site.by_year),
-            r.page("404.html", "404.html")]
+            r.page("404.html", "404.html"),
+            r.page("feed.xsl", "feeds/feed.xsl")]  # shows the Atom and RSS feeds as a page (readers.py)
 
 
 def menu(site: Site) -> list[Post]:
