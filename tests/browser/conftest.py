@@ -62,6 +62,15 @@ def drafts_site(sample_blog) -> Served:
 
 
 @pytest.fixture(scope="session")
+def clinic_site(tmp_path_factory) -> Served:
+    """The sample blog in the bundled clinic theme (it extends default): checked by axe and the Nu checker too."""
+    blog = harness.copy_sample(tmp_path_factory.mktemp("clinic") / "blog", theme="clinic")
+    out = harness.build(blog, blog.parent / "site")
+    with harness.serve(out) as base:
+        yield Served(out, base)
+
+
+@pytest.fixture(scope="session")
 def kinds(site) -> dict[str, str]:
     return harness.page_kinds(site.root)
 

@@ -1,4 +1,5 @@
-"""axe-core finds no accessibility violations on any kind of page, in light and in dark mode.
+"""axe-core finds no accessibility violations on any kind of page, in light and in dark mode, in both
+bundled themes (default, and clinic, which extends it with its own header, home page and palette).
 
 axe-core (npm, pinned in package-lock.json) is injected into each page as served; it checks the
 rendered DOM with the page's computed styles, so colour contrast is checked in both colour schemes.
@@ -33,9 +34,23 @@ def axe_js(node_modules) -> str:
     return str(harness.AXE_JS)
 
 
+@pytest.fixture(scope="module")
+def clinic_kinds(clinic_site) -> dict[str, str]:
+    return harness.page_kinds(clinic_site.root)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_axe_finds_no_violations_in_light_and_dark(kind, site, kinds, drafts_site, open_page, axe_js):
     served = drafts_site if kind == "draft post" else site
+    check_page(kind, served, kinds, drafts_site, open_page, axe_js)
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "draft post"])
+def test_axe_finds_no_violations_in_the_clinic_theme(kind, clinic_site, clinic_kinds, open_page, axe_js):
+    check_page(kind, clinic_site, clinic_kinds, None, open_page, axe_js)
+
+
+def check_page(kind, served, kinds, drafts_site, open_page, axe_js) -> None:
     if kind == "draft post":
         path = harness.draft_post(drafts_site.root)
     elif kind == "404":

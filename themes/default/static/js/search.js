@@ -4,28 +4,13 @@
   "use strict";
   var box = document.querySelector("[data-search]");
   if (!box || typeof window.PagefindUI !== "function") return;
-  function escapeHtml(text) {
-    return text.replace(/[&<>"]/g, function (c) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]; });
-  }
-  // Each result says how the post was reviewed (the status filter and "reviewed" meta of post.html),
-  // above its excerpt, so readers can choose what to read.
-  function withStatus(result) {
-    var status = (result.filters && result.filters.status || [])[0];
-    var by = result.meta && result.meta.reviewed;
-    if (status) {
-      var line = escapeHtml(status + (by ? " · " + by : ""));
-      result.excerpt = '<span class="result-status">' + line + "</span>" + result.excerpt;
-    }
-    return result;
-  }
   var ui = new window.PagefindUI({
     element: box,
     bundlePath: box.getAttribute("data-bundle"),
     baseUrl: box.getAttribute("data-base-url"),
     showSubResults: true,
     showImages: false,
-    resetStyles: false,
-    processResult: withStatus
+    resetStyles: false
   });
   var input = box.querySelector("input");
   // Pagefind labels its field with a title only; screen readers need a proper name.
