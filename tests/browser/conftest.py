@@ -77,7 +77,7 @@ def kinds(site) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def node_modules() -> Path:
-    """axe-core and vnu-jar from tests/browser/package-lock.json, installed once (`npm ci`)."""
+    """axe-core, vnu-jar and Lighthouse from tests/browser/package-lock.json, installed once (`npm ci`)."""
     require(bool(shutil.which("npm")) or harness.VNU_JAR.is_file(), "npm is not installed")
     # Both xdist workers may get here at once: the lock makes the second wait for the first's install.
     with open(Path(tempfile.gettempdir()) / "peerpress-npm-install.lock", "w") as lock:

@@ -30,6 +30,7 @@ SOURCE_DATE_EPOCH = "1793491200"  # 2026-11-01, the same frozen "today" as tests
 NODE_MODULES = HERE / "node_modules"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+LIGHTHOUSE = NODE_MODULES / "lighthouse" / "cli" / "index.js"
 
 
 def copy_sample(dest: Path, theme: str = "") -> Path:
@@ -105,8 +106,8 @@ def launch(playwright):
 
 
 def ensure_node_modules() -> None:
-    """`npm ci` the pinned axe-core and vnu-jar once (tests/browser/package-lock.json)."""
-    if AXE_JS.is_file() and VNU_JAR.is_file():
+    """`npm ci` the pinned axe-core, vnu-jar and Lighthouse once (tests/browser/package-lock.json)."""
+    if AXE_JS.is_file() and VNU_JAR.is_file() and LIGHTHOUSE.is_file():
         return
     done = subprocess.run(["npm", "ci", "--prefix", str(HERE), "--no-audit", "--no-fund", "--loglevel=error"],
                           capture_output=True, text=True)
