@@ -23,7 +23,7 @@ from feedgen.util import xml_elem
 from lxml.html import builder as E
 
 from . import urls
-from .cite import license_url
+from .licenses import license_url
 from .model import PUBLIC_STATUSES, Output, Person, Post, ReviewRecord, Site
 from .render import DECISION_LABELS, Renderer, format_date
 
