@@ -13,7 +13,6 @@ EXPORTS = {"cite.bib": "application/x-bibtex", "cite.ris": "application/x-resear
            "cite.json": "application/vnd.citationstyles.csl+json"}
 
 
-
 # --- exports: BibLaTeX, RIS, CSL-JSON --------------------------------------------------------
 
 BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$": r"\$", "%": r"\%",

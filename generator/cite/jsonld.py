@@ -25,7 +25,6 @@ def _person_ld(person: Person) -> dict[str, Any]:
     return node
 
 
-
 def _reviews_ld(site: Site, post: Post) -> tuple[list[dict], list[dict]]:
     """(Review nodes, reviewer Person nodes); reviewers stay unnamed under anonymous review."""
     anonymous = site.config.review.visibility == "anonymous"
