@@ -53,7 +53,7 @@ def test_clinic_theme_builds_the_sample(tmp_path):
     assert [s for s in inline if s in wanted] == wanted
     blocking = home.xpath("/html/head/link[@rel='stylesheet'][not(@media) or @media='all' or @media='screen']")
     assert blocking == []
-    deferred = home.xpath("/html/head/link[@rel='stylesheet'][@media='print'][@onload]/@href")
+    deferred = home.xpath("/html/head/link[@rel='stylesheet'][@media='print'][@data-deferred-css]/@href")
     assert [s.split("?")[0] for s in deferred] == ["/assets/css/main.css", "/assets/css/pygments.css"]
     assert home.xpath("//header[contains(@class, 'clinic-header')]//p[@class='tagline']/text()")
     assert home.xpath("//section[@class='hero']/h1")
@@ -104,7 +104,7 @@ def test_overriding_a_static_file_replaces_it_and_keeps_the_rest(blog):
         assert (assets / rel).read_bytes() == (default / rel).read_bytes()
     # Pages link the override under a new fingerprint, so browsers fetch it afresh.
     home = parse(blog.root / "site/index.html")
-    print_href = home.xpath("//link[@media='print'][not(@onload)]/@href")[0]
+    print_href = home.xpath("//link[@media='print'][not(@data-deferred-css)]/@href")[0]
     assert print_href.startswith("/assets/css/print.css?v=") and len(print_href.split("=")[1]) == 10
 
 

@@ -209,7 +209,8 @@ def test_tags_show_human_labels(site, kinds):
     config = yaml.safe_load((harness.ROOT / "site.yaml").read_text(encoding="utf-8"))
     labels = config.get("tag_labels") or {}
     doc = harness.parse(site.root, "tags/")
-    shown = {a.get("href").strip("/").split("/")[1]: a.text_content() for a in doc.xpath("//ul[@class='term-cloud']//a")}
+    links = doc.xpath("//ul[@class='term-cloud']//a")
+    shown = {a.get("href").strip("/").split("/")[1]: a.text_content() for a in links}
     assert shown
     for slug, label in shown.items():
         want = labels.get(slug) or slug.replace("-", " ").capitalize()

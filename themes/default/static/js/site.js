@@ -2,6 +2,9 @@
 (function () {
   "use strict";
   var root = document.documentElement;
+  // Stylesheets for what the first screen does not show load as print media (partials in base.html);
+  // this deferred script runs before the page is interactive and turns them on for the screen too.
+  document.querySelectorAll("link[data-deferred-css]").forEach(function (link) { link.media = "all"; });
   var toggle = document.querySelector("[data-theme-toggle]");
   function isDark() {
     var t = root.dataset.theme;
