@@ -540,3 +540,15 @@ def test_anonymous_reviews_are_counted_not_named_in_feeds(blog):
     text = (out / "feed.xml").read_text(encoding="utf-8") + (out / "rss.xml").read_text(encoding="utf-8")
     assert "Peer reviewed · Reviewed by 2 reviewers" in text
     assert "Rita" not in text and "Rex" not in text
+
+
+def test_tag_feeds_use_the_tag_labels_readers_see(blog):
+    configure(blog, tag_labels={"ecg": "ECG"})
+    publish(blog, "a", tags=["ecg", "point-of-care"])
+    out = build_site(blog)
+    assert feedparser.parse((out / "tags/ecg/feed.xml").read_bytes()).feed.title.endswith(": ECG")
+    assert feedparser.parse((out / "tags/point-of-care/feed.xml").read_bytes()).feed.title.endswith(": Point of care")
+    page = lxml.html.parse(str(out / "feeds/index.html")).getroot()
+    labels = [a.text_content() for a in page.xpath("//section[@aria-labelledby='feeds-tag']//li/a[1]")]
+    assert labels == ["ECG", "Point of care"]
+    assert lxml.html.parse(str(out / "tags/ecg/index.html")).getroot().findtext(".//h1") == "Topic: ECG"
