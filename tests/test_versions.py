@@ -56,6 +56,10 @@ def test_versions_are_numbered_dated_and_summarised_for_readers(repo):
         assert subject not in page
     assert f"commit {first[:10]}" in shown[0]["ids"]
     assert report.site.versions["p"][0].content_hash in shown[0]["ids"]
+    # The timeline names versions by number too, with the hash beside it.
+    doc = lxml.html.parse(str(blog.root / "site/posts/p/reviews/index.html")).getroot()
+    reviewed = [" ".join(li.text_content().split()) for li in doc.xpath("//ul[@class='review-facts']/li[2]")]
+    assert reviewed == [f"Reviewed version 3 ({blog.hash_of('p')})"] * 2
 
 
 def test_a_version_without_a_summary_says_nothing_rather_than_the_commit_subject(repo):
