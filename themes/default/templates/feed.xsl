@@ -59,7 +59,16 @@
     <h3 class="card-title"><a href="{(atom:link[@rel='alternate']/@href | link)[1]}"><xsl:value-of select="atom:title | title"/></a></h3>
     <p class="meta"><xsl:value-of select="$date"/>
       <xsl:for-each select="atom:author/atom:name"> · <xsl:value-of select="."/></xsl:for-each></p>
-    <xsl:if test="$status"><p class="review-line"><span class="status-chip status-published"><xsl:value-of select="$status"/></span></p></xsl:if>
+    <xsl:if test="$status">
+      <xsl:variable name="words" select="string($status)"/>
+      <p class="review-line"><xsl:choose>
+        <xsl:when test="contains($words, ' · ')">
+          <span class="status-chip status-published"><xsl:value-of select="substring-before($words, ' · ')"/></span>
+          <xsl:text> </xsl:text><span class="reviewed-by"><xsl:value-of select="substring-after($words, ' · ')"/></span>
+        </xsl:when>
+        <xsl:otherwise><span class="status-chip status-published"><xsl:value-of select="$words"/></span></xsl:otherwise>
+      </xsl:choose></p>
+    </xsl:if>
     <p class="card-summary"><xsl:value-of select="atom:summary | description"/></p>
   </article>
 </xsl:template>
