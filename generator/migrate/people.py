@@ -28,6 +28,7 @@ class People:
     notes: list[str] = field(default_factory=list)  # what was merged or added, for the report
     overrides: dict[str, str] = field(default_factory=dict)  # folded name → id, from --person
     changed: bool = False
+    added: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, path: Path, overrides: dict[str, str] | None = None) -> People:
@@ -44,8 +45,8 @@ class People:
     def resolve(self, name: str, role: str, email: str = "", login: str = "") -> str:
         """The id for `name` in `role`, adding the person or the role when missing."""
         pid = self._find(name, email, login)
-        if pid is None:
-            pid = self._add(name, email)
+        if pid is None or pid not in self.people:  # new, or an --person id not in site.yaml yet
+            pid = self._add(name, email, pid)
         self._grant(pid, role)
         return pid
 
@@ -70,8 +71,8 @@ class People:
             return pid
         return None
 
-    def _add(self, name: str, email: str) -> str:
-        base = slugify_id(name) or "person"
+    def _add(self, name: str, email: str, wanted: str | None = None) -> str:
+        base = wanted or slugify_id(name) or "person"
         pid, n = base, 2
         while pid in self.people:
             pid, n = f"{base}-{n}", n + 1
@@ -82,14 +83,11 @@ class People:
         self.people[pid] = entry
         self.notes.append(f"added person '{pid}' ({name})")
         self.changed = True
+        self.added.add(pid)
         return pid
 
     def _grant(self, pid: str, role: str) -> None:
-        person = self.people.get(pid)
-        if person is None:  # an --person override naming an id that is not there yet
-            person = self.people[pid] = CommentedMap(name=pid, roles=_flow([]))
-            self.notes.append(f"added person '{pid}'")
-            self.changed = True
+        person = self.people[pid]
         roles = person.get("roles")
         if roles is None:
             roles = person["roles"] = _flow(["author"])  # the schema's default when roles are not given
@@ -98,7 +96,7 @@ class People:
             if r not in roles:
                 roles.append(r)
                 self.changed = True
-                if len(roles) > 1 or r != role:
+                if pid not in self.added:
                     self.notes.append(f"gave '{pid}' the {r} role")
 
     def dump(self) -> str:

@@ -128,8 +128,9 @@ def _stage(plan: Plan, path: Path, data: bytes, kind: str, force: bool) -> bool:
     return True
 
 
-def apply(config: Config, plan: Plan, dry_run: bool, out=sys.stdout) -> None:
+def apply(config: Config, plan: Plan, dry_run: bool, out=None) -> None:
     """Write the plan (or, for a dry run, only say what would be written)."""
+    out = out or sys.stdout
     verb = "would write" if dry_run else "wrote"
     for path, data in plan.writes.items():
         shown = path.relative_to(config.root).as_posix()

@@ -1,0 +1,199 @@
+"""`peerpress import jekyll`: a real Jekyll site's config and post, and medical-education posts in its format.
+
+Also what every importer shares: dry run, idempotence, edited files kept, people merged in site.yaml,
+review records pinned to the imported text and counted by the real review policy.
+"""
+from __future__ import annotations
+
+import difflib
+
+from lxml import html as lxml_html
+
+from generator import build, markup
+
+from .migrateutil import (
+    FIXTURES,
+    assert_clean_but_leftovers,
+    config,
+    front,
+    line_of,
+    new_site,
+    reported,
+    run_import,
+    snapshot,
+)
+
+JEKYLL = FIXTURES / "jekyll"
+
+
+def test_jekyll_posts_front_matter_and_bundles(tmp_path, capsys):
+    root = new_site(tmp_path)
+    code, out, err = run_import(root, capsys, "jekyll", str(JEKYLL))
+    assert code == 0, err
+    posts = root / "content" / "posts"
+    assert sorted(p.name for p in posts.iterdir()) == ["gasometria-venosa", "lactate-in-sepsis",
+                                                      "sepsis-first-hour", "welcome-zoe-leblanc"]
+    data, _ = front(posts / "lactate-in-sepsis" / "index.md")
+    assert data["authors"] == ["amara-okafor", "rahul-mehta"]
+    assert data["summary"] == "Why a raised lactate is a prompt to look harder, not a diagnosis."
+    assert data["doi"] == "10.59350/lact-2024"  # https://doi.org/ prefix dropped
+    assert data["tags"] == ["posts", "sepsis", "lactate"]  # categories, then tags
+    # permalink ':categories/:title' under baseurl /jekyll, then redirect_from
+    assert data["aliases"] == ["/jekyll/posts/lactate-in-sepsis", "/jekyll/lessons/lactate"]
+    assert (data["series"], data["series_part"]) == ("Sepsis basics", 2)
+    assert "language" not in data  # English, as the site
+    spanish, _ = front(posts / "gasometria-venosa" / "index.md")
+    assert spanish["language"] == "es"  # _config.yml defaults: scope path "es" → lang es
+    assert spanish["aliases"] == ["/jekyll/es/posts/gasometria-venosa"]  # folder above _posts is a category
+    # files the posts link to are copied into the bundles, byte for byte
+    assert (posts / "lactate-in-sepsis" / "lactate-curve.png").read_bytes() == \
+        (JEKYLL / "assets/img/lactate-curve.png").read_bytes()
+    assert (posts / "welcome-zoe-leblanc" / "zoe-leblanc.png").read_bytes() == \
+        (JEKYLL / "avatars/zoe-leblanc.png").read_bytes()
+    assert "imported 4 posts and 8 review records" in out
+
+
+def test_jekyll_tags_become_markdown_that_renders(tmp_path, capsys):
+    root = new_site(tmp_path)
+    run_import(root, capsys, "jekyll", str(JEKYLL))
+    cfg = config(root)
+    _, body = front(root / "content/posts/lactate-in-sepsis/index.md")
+    page = lxml_html.fromstring(markup.render(body, config=cfg, path="x.md").html)
+    img = page.xpath("//img")[0]
+    assert (img.get("src"), img.get("alt")) == ("lactate-curve.png", "Lactate falling over six hours")
+    assert page.xpath("//aside[contains(@class, 'callout-warning')]//text()[contains(., 'chase the lactate')]")
+    code = page.xpath("//pre/code[@class='language-python']")[0].text_content()
+    assert code.startswith("def clearance(first, second):")
+    hrefs = page.xpath("//a/@href")
+    assert "/posts/sepsis-first-hour/" in hrefs  # {% post_url %}
+    assert "lactate-handout.pdf" in hrefs  # {{ site.baseurl }}/assets/… copied into the bundle
+    assert "{{ page.title }}" in page.text_content()  # {% raw %} text kept literally, tags gone
+    assert "{% raw %}" not in body and "{% highlight" not in body
+    _, zoe = front(root / "content/posts/welcome-zoe-leblanc/index.md")
+    figure = lxml_html.fromstring(markup.render(zoe, config=cfg, path="x.md").html).xpath("//img")[0]
+    assert figure.get("src") == "zoe-leblanc.png"
+    assert figure.get("title") == "Zoe LeBlanc has joined the Programming Historian"  # the figure's caption
+    _, first = front(root / "content/posts/sepsis-first-hour/index.md")
+    callout = lxml_html.fromstring(markup.render(first, config=cfg, path="x.md").html)
+    assert callout.xpath("//aside[contains(@class, 'callout-note')]")  # <div class="alert alert-info">
+
+
+def test_jekyll_leftovers_reported_at_their_line_and_check_is_otherwise_clean(tmp_path, capsys):
+    root = new_site(tmp_path)
+    _, _, err = run_import(root, capsys, "jekyll", str(JEKYLL))
+    source = JEKYLL / "_posts/2024-03-04-lactate-in-sepsis.md"
+    found = {(f, line, msg.split("'")[1]) for f, line, msg in reported(err)}
+    assert ("jekyll/_posts/2024-03-04-lactate-in-sepsis.md", line_of(source, "{% include quiz.html"),
+            '{% include quiz.html id="lactate-1" %}') in found
+    assert ("jekyll/_posts/2024-03-04-lactate-in-sepsis.md", line_of(source, '"/lessons/sepsis-course"'),
+            "/lessons/sepsis-course") in found  # an old page that was not imported
+    assert_clean_but_leftovers(root, err)
+
+
+def test_review_records_pinned_and_counted_by_the_policy(tmp_path, capsys):
+    root = new_site(tmp_path)
+    run_import(root, capsys, "jekyll", str(JEKYLL))
+    result = build.run(config(root), build.Options(write=False, drafts=True))
+    site = result.site
+    assert {pid: s.status for pid, s in site.states.items()} == {
+        "lactate-in-sepsis": "published", "sepsis-first-hour": "published", "gasometria-venosa": "published",
+        "welcome-zoe-leblanc": "submitted"}  # no reviewers named: held back
+    records = [r for r in site.records if r.post_id == "lactate-in-sepsis"]
+    assert sorted((r.type, r.person, r.decision) for r in records) == [
+        ("decision", "margaret-lowe", "accept"), ("review", "isabel-fernandes", "approve"),
+        ("review", "kwame-asante", "approve")]
+    post = site.posts["lactate-in-sepsis"]
+    assert {r.version for r in records} == {post.content_hash}
+    assert {r.date.date().isoformat() for r in records} == {"2024-03-04"}  # dated by the source
+    assert all(c.counts for c in site.states["lactate-in-sepsis"].reviews)
+    data, _ = front(root / "reviews/lactate-in-sepsis/2024-03-04-kwame-asante.md")
+    assert data["imported"] is True
+    assert data["source"] == "http://programminghistorian.org/jekyll/posts/lactate-in-sepsis"
+    assert not [p for p in result.problems if p.path.startswith("reviews/")]
+
+
+def test_people_added_and_near_duplicates_merged_keeping_site_yaml(tmp_path, capsys):
+    root = new_site(tmp_path)
+    before = (root / "site.yaml").read_text(encoding="utf-8")
+    _, out, _ = run_import(root, capsys, "jekyll", str(JEKYLL))
+    after = (root / "site.yaml").read_text(encoding="utf-8")
+    added = [line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line[:1] in "+-"]
+    # only additions: comments, order and every existing line survive the round trip
+    assert added == ["+   brandon-walsh:", "+     name: Brandon Walsh", "+     roles: [author]"]
+    people = config(root).people
+    assert list(people["brandon-walsh"].roles) == ["author"]
+    # "Kwame Assante" is taken for Kwame Asante, and the import says so; "Sofia Nunez" is Sofía Núñez
+    assert "'Kwame Assante' taken for 'kwame-asante' (Kwame Asante): did you mean them?" in out
+    data, _ = front(root / "content/posts/gasometria-venosa/index.md")
+    assert data["authors"] == ["sofia-nunez"]
+
+
+def test_person_override_keeps_a_near_duplicate_apart(tmp_path, capsys):
+    root = new_site(tmp_path)
+    run_import(root, capsys, "jekyll", str(JEKYLL), "--person", "Kwame Assante=kwame-assante")
+    people = config(root).people
+    assert people["kwame-assante"].name == "Kwame Assante"
+    data = sorted(p.name for p in (root / "reviews/lactate-in-sepsis").iterdir())
+    assert data == ["2024-03-04-isabel-fernandes.md", "2024-03-04-kwame-assante.md", "2024-03-04-margaret-lowe.md"]
+    assert "reviewer" in config(root).people["kwame-assante"].roles
+
+
+def test_dry_run_writes_nothing_and_lists_what_a_run_writes(tmp_path, capsys):
+    root = new_site(tmp_path)
+    before = snapshot(root)
+    code, dry, _ = run_import(root, capsys, "jekyll", str(JEKYLL), "--dry-run")
+    assert code == 0
+    assert snapshot(root) == before
+    _, real, _ = run_import(root, capsys, "jekyll", str(JEKYLL))
+    would = sorted(line.split()[2] for line in dry.splitlines() if line.startswith("would write "))
+    wrote = sorted(line.split()[1] for line in real.splitlines() if line.startswith("wrote "))
+    assert would == wrote and "site.yaml" in wrote
+    assert set(wrote) == set(snapshot(root)) - set(before) | {"site.yaml"}
+
+
+def test_running_twice_changes_nothing(tmp_path, capsys):
+    root = new_site(tmp_path)
+    run_import(root, capsys, "jekyll", str(JEKYLL))
+    first = snapshot(root)
+    code, out, _ = run_import(root, capsys, "jekyll", str(JEKYLL))
+    assert code == 0
+    assert snapshot(root) == first
+    assert not [line for line in out.splitlines() if line.startswith("wrote ")]
+    assert ": 0 files to write, 15 unchanged" in out
+
+
+def test_an_edited_post_is_kept_unless_forced(tmp_path, capsys):
+    root = new_site(tmp_path)
+    run_import(root, capsys, "jekyll", str(JEKYLL))
+    post = root / "content/posts/sepsis-first-hour/index.md"
+    edited = post.read_text(encoding="utf-8") + "\nAn edit made after the import.\n"
+    post.write_text(edited, encoding="utf-8")
+    _, _, err = run_import(root, capsys, "jekyll", str(JEKYLL))
+    assert post.read_text(encoding="utf-8") == edited
+    assert "kept content/posts/sepsis-first-hour/index.md: it differs from the import" in err
+    run_import(root, capsys, "jekyll", str(JEKYLL), "--force")
+    assert "An edit made after the import." not in post.read_text(encoding="utf-8")
+
+
+def test_malformed_front_matter_is_an_error_with_its_line_and_nothing_is_written(tmp_path, capsys):
+    src = tmp_path / "blog"
+    (src / "_posts").mkdir(parents=True)
+    (src / "_posts/2024-01-02-good.md").write_text("---\ntitle: Good\nauthor: A Person\n---\nText.\n")
+    (src / "_posts/2024-01-03-bad.md").write_text("---\ntitle: Bad\ntags: [a, b\nauthor: A Person\n---\nText.\n")
+    root = new_site(tmp_path)
+    before = snapshot(root)
+    code, _, err = run_import(root, capsys, "jekyll", str(src))
+    assert code == 1
+    assert err.startswith("blog/_posts/2024-01-03-bad.md:4: error: invalid YAML")
+    assert "Traceback" not in err
+    assert snapshot(root) == before
+
+
+def test_a_post_without_any_author_is_an_error(tmp_path, capsys):
+    src = tmp_path / "blog"
+    (src / "_posts").mkdir(parents=True)
+    (src / "_posts/2024-01-02-lonely.md").write_text("---\ntitle: Lonely\n---\nText.\n")
+    root = new_site(tmp_path)
+    code, _, err = run_import(root, capsys, "jekyll", str(src))
+    assert code == 1
+    assert "blog/_posts/2024-01-02-lonely.md:1: error: the post names no author" in err
