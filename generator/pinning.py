@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .content import content_hash, discover
-from .errors import Problem, ProblemError, error, rel, warning
+from .errors import Problem, ProblemError, error, rel
 from .frontmatter import read_text, split
 from .model import Config
 
@@ -36,14 +36,18 @@ def find(config: Config, ids: list[str]) -> list[Pinned]:
         if pinned and pinned.id == pid:
             found[pid] = pinned
     missing = [pid for pid in ids if pid not in found]
+    known = set(by_name)
     if missing:  # an id set in front matter ('id:') differs from the file name: read the rest
+        known = set()
         for path in posts:
             pinned = _pin(config, path, [])
-            if pinned and pinned.id in missing:
-                found.setdefault(pinned.id, pinned)
+            if pinned:
+                known.add(pinned.id)
+                if pinned.id in missing:
+                    found.setdefault(pinned.id, pinned)
     unknown = [pid for pid in ids if pid not in found]
     if unknown:
-        raise ProblemError(problems + [_unknown(config, pid, sorted(by_name)) for pid in unknown])
+        raise ProblemError(problems + [_unknown(config, pid, sorted(known)) for pid in unknown])
     return [found[pid] for pid in ids]
 
 
@@ -70,5 +74,5 @@ def _pin(config: Config, path: Path, problems: list[Problem]) -> Pinned | None:
 
 def _unknown(config: Config, pid: str, known: list[str]) -> Problem:
     close = difflib.get_close_matches(pid, known, n=1)
-    return warning(str(config.content_dir), None, f"no post with id '{pid}'",
+    return error(str(config.content_dir), None, f"no post with id '{pid}'",
                    f"did you mean '{close[0]}'?" if close else "known posts: " + ", ".join(known))

@@ -45,7 +45,8 @@ def test_wordpress_export_front_matter_and_people(tmp_path, capsys):
     assert draft["draft"] is True and "aliases" not in draft  # only a ?p=40 address
     person = config(root).people["tomas-varga"]
     assert (person.name, person.email, list(person.roles)) == ("Tomás Varga", "tomas.varga@example.org", ["author"])
-    assert (posts / "qsofa-at-triage/qsofa-card.png").read_bytes() == (WP / "uploads/2025/03/qsofa-card.png").read_bytes()
+    copied = (posts / "qsofa-at-triage/qsofa-card.png").read_bytes()
+    assert copied == (WP / "uploads/2025/03/qsofa-card.png").read_bytes()
 
 
 def test_wordpress_html_shortcodes_and_blocks_become_markdown(tmp_path, capsys):
