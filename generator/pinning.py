@@ -10,10 +10,11 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import content_hash, discover
+from .content import POST, _post_bibliography, content_hash, discover
 from .errors import Problem, ProblemError, error, rel
 from .frontmatter import read_text, split
 from .model import Config
+from .schema import validate
 
 
 @dataclass(frozen=True)
@@ -40,39 +41,39 @@ def find(config: Config, ids: list[str]) -> list[Pinned]:
     if missing:  # an id set in front matter ('id:') differs from the file name: read the rest
         known = set()
         for path in posts:
-            pinned = _pin(config, path, [])
-            if pinned:
-                known.add(pinned.id)
-                if pinned.id in missing:
-                    found.setdefault(pinned.id, pinned)
+            parsed = _parse(config, path, [])
+            if parsed:
+                known.add(parsed[0])
+                if parsed[0] in missing and parsed[0] not in found:
+                    found[parsed[0]] = _pin(config, path, [])
     unknown = [pid for pid in ids if pid not in found]
     if unknown:
         raise ProblemError(problems + [_unknown(config, pid, sorted(known)) for pid in unknown])
     return [found[pid] for pid in ids]
 
 
-def _pin(config: Config, path: Path, problems: list[Problem]) -> Pinned | None:
+def _parse(config: Config, path: Path, problems: list[Problem]):
+    """(id, validated front matter, source) of a post file, or None when it cannot be read."""
     shown = rel(path, config.root)
     text, found = read_text(path, shown)
     source, more = split(text, shown) if text is not None else (None, [])
     if source is None:
         problems += found + more
         return None
-    data = source.doc.data
-    pid = str(data.get("id") or (path.parent.name if path.name == "index.md" else path.stem))
-    authors = data.get("authors") or []
-    if not isinstance(data.get("title"), str) or not isinstance(authors, list):
-        problems.append(error(shown, source.doc.line(), "a post needs 'title:' and a list of 'authors:'"))
+    data, _ = validate(source.doc, shown, POST)  # the same values content.parse_text hashes
+    return data.get("id") or (path.parent.name if path.name == "index.md" else path.stem), data, source
+
+
+def _pin(config: Config, path: Path, problems: list[Problem]) -> Pinned | None:
+    parsed = _parse(config, path, problems)
+    if parsed is None:
         return None
-    bibs = []
-    for name in data.get("bibliography") or []:  # part of the version, as content.parse_text reads them
-        f = path.parent / str(name)
-        if f.is_file():
-            bibs.append(f.read_text(encoding="utf-8-sig", errors="replace"))
-    return Pinned(pid, content_hash(data["title"], [str(a) for a in authors], source.body, bibs), path)
+    pid, data, source = parsed
+    _, bibs, _ = _post_bibliography(config, path, data, source.doc, rel(path, config.root))
+    return Pinned(pid, content_hash(data["title"] or "", data.get("authors") or [], source.body, bibs), path)
 
 
 def _unknown(config: Config, pid: str, known: list[str]) -> Problem:
     close = difflib.get_close_matches(pid, known, n=1)
     return error(str(config.content_dir), None, f"no post with id '{pid}'",
-                   f"did you mean '{close[0]}'?" if close else "known posts: " + ", ".join(known))
+                 f"did you mean '{close[0]}'?" if close else "known posts: " + ", ".join(known))

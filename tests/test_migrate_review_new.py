@@ -15,7 +15,7 @@ def blog(tmp_path):
     site = SiteBuilder(tmp_path / "blog")
     site.post("alpha", title="Alpha", body="First text.\n")
     site.post("beta", title="Beta", body="Second text, in a bundle.\n", bundle=True,
-              bibliography=["refs.bib"])
+              bibliography="refs.bib")  # one file, written as a string: the schema makes it a list
     site.write("content/posts/beta/refs.bib", "@article{k, title={T}, author={A, B}, year={2020}}\n")
     site.post("gamma-file", title="Gamma", body="Its id is not its file name.\n", id="gamma")
     site.post("delta", title="Delta", body="Not reviewed here.\n")
