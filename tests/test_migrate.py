@@ -197,3 +197,21 @@ def test_a_post_without_any_author_is_an_error(tmp_path, capsys):
     code, _, err = run_import(root, capsys, "jekyll", str(src))
     assert code == 1
     assert "blog/_posts/2024-01-02-lonely.md:1: error: the post names no author" in err
+
+
+def test_jekyll_default_permalink_and_site_author(tmp_path, capsys):
+    """No permalink in _config.yml: Jekyll's default /:categories/:year/:month/:day/:title.html."""
+    src = tmp_path / "blog"
+    (src / "_posts").mkdir(parents=True)
+    (src / "_config.yml").write_text("title: Ward Notes\nauthor:\n  name: Ada Lovelace\nurl: https://ward.example\n")
+    (src / "_posts/2023-07-04-fluids.markdown").write_text(
+        "---\ntitle: Fluids\ncategories: [Renal Care, icu]\nslug: iv-fluids\n---\nText.\n")
+    root = new_site(tmp_path)
+    code, out, err = run_import(root, capsys, "jekyll", str(src))
+    assert code == 0, err
+    data, _ = front(root / "content/posts/iv-fluids/index.md")
+    # :categories downcased, not slugified (a space is %20); :title is the front matter's slug
+    assert data["aliases"] == ["/renal%20care/icu/2023/07/04/iv-fluids.html"]
+    assert data["authors"] == ["ada-lovelace"] and data["tags"] == ["Renal Care", "icu"]
+    record_source = "people: added person 'ada-lovelace' (Ada Lovelace)"
+    assert record_source in out

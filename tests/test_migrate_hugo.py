@@ -121,3 +121,19 @@ def test_hugo_broken_toml_names_its_line(tmp_path, capsys):
     code, _, err = run_import(root, capsys, "hugo", str(src))
     assert code == 1
     assert err.startswith("hugo/content/post/x.md:4: error: invalid TOML")
+
+
+def test_hugo_url_and_permalinks_config_give_the_old_address(tmp_path, capsys):
+    src = tmp_path / "hugo"
+    (src / "content/posts").mkdir(parents=True)
+    (src / "hugo.yaml").write_text("baseURL: https://notes.example/teaching/\nparams:\n  author: Bea Ward\n"
+                                   "permalinks:\n  posts: /:year/:month/:slug/\n")
+    (src / "content/posts/a.md").write_text("---\ntitle: A\ndate: 2022-05-06\nslug: shock-index\n---\nA.\n")
+    (src / "content/posts/b.md").write_text('{\n  "title": "B",\n  "date": "2022-06-01",\n  "url": "/b-old"\n}\nB.\n')
+    root = new_site(tmp_path)
+    code, _, err = run_import(root, capsys, "hugo", str(src))
+    assert code == 0, err
+    a, _ = front(root / "content/posts/shock-index/index.md")
+    assert a["aliases"] == ["/teaching/2022/05/shock-index/"] and a["authors"] == ["bea-ward"]
+    b, body = front(root / "content/posts/b/index.md")  # JSON front matter
+    assert b["aliases"] == ["/teaching/b-old/"] and body.strip() == "B."

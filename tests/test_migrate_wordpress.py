@@ -148,3 +148,14 @@ def test_an_rss_feed_is_not_a_wordpress_export(tmp_path, capsys):
     code, _, err = run_import(root, capsys, "wordpress", str(feed))
     assert code == 1
     assert err.startswith(f"{feed.as_posix()}:2: error: not a WordPress export (WXR)")
+
+
+def test_gallery_and_code_shortcodes(tmp_path, capsys):
+    root = new_site(tmp_path)
+    run_import(root, capsys, "wordpress", str(EXPORT), "--uploads", str(WP / "uploads"))
+    page, _ = render(root, "hyperkalaemia-the-ecg-first")
+    # [gallery ids="21,31"]: one figure per attachment, copied into this post's bundle
+    assert page.xpath("//img/@src")[1:] == ["qsofa-card.png", "ett-depth.png"]
+    assert (root / "content/posts/hyperkalaemia-the-ecg-first/ett-depth.png").is_file()
+    code = page.xpath("//pre/code[@class='language-r']")[0].text_content()
+    assert code == 'k <- c(5.9, 6.4, 7.1)\nif (max(k) > 6.5) message("treat now")\n'

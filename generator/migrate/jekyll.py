@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from .. import urls
 from ..errors import ProblemError, error
@@ -23,8 +24,8 @@ SKIP_DIRS = {"_site", "node_modules", "vendor", ".git", ".jekyll-cache"}
 
 def read(root: Path, config: Config, leftovers: Leftovers) -> list[Imported]:
     site = _config(root)
-    files = sorted(p for d in root.rglob("_posts") if d.is_dir() and not SKIP_DIRS & set(d.parts)
-                   for p in d.rglob("*") if p.is_file() and not p.name.startswith((".", "_")))
+    folders = [d for d in root.rglob("_posts") if d.is_dir() and not SKIP_DIRS & set(d.relative_to(root).parts)]
+    files = sorted(p for d in folders for p in d.rglob("*") if p.is_file() and not p.name.startswith((".", "_")))
     base = str(site.get("baseurl") or "").rstrip("/")
     linker = Linker(config, (str(site.get("url") or ""),), (root,), base)
     posts, problems, sources = [], [], {}
@@ -80,7 +81,8 @@ def _read_post(root: Path, path: Path, shown: str, m: re.Match, site: dict, base
     when = as_date(fm.get("date")) or as_date(f"{m.group(1)}-{m.group(2)}-{m.group(3)}")
     if when is None:
         return [error(shown, source.doc.line("date") or 1, "no valid date", "YYYY-MM-DD")]
-    dirs = [p for p in path.relative_to(root).parent.parts if p != "_posts"]
+    parts = path.relative_to(root).parts
+    dirs = list(parts[:parts.index("_posts")])  # folders above _posts are categories, those inside are not
     cats = dirs + terms(fm.get("categories")) + terms(fm.get("category"))
     authors = names(fm.get("authors")) or names(fm.get("author")) or names(_site_author(site))
     if not authors:
@@ -131,11 +133,15 @@ def _default(site: dict, rel: Path, key: str):
 def expand(permalink: str, when, slug: str, cats: list[str], fm: dict) -> str:
     """A Jekyll permalink pattern (or style name) for one post, as Jekyll 4 builds it."""
     pattern = PERMALINK_STYLES.get(str(permalink), str(permalink))
+    title = str(fm.get("slug") or slug)  # :title is the file's title unless front matter sets a slug
     values = {"year": f"{when.year:04d}", "month": f"{when.month:02d}", "i_month": str(when.month),
               "day": f"{when.day:02d}", "i_day": str(when.day), "y_day": f"{when.timetuple().tm_yday:03d}",
-              "short_year": f"{when.year % 100:02d}", "title": slug, "slug": str(fm.get("slug") or slug),
-              "categories": "/".join(c.lower().replace(" ", "-") for c in cats), "output_ext": ".html"}
-    path = re.sub(r":(\w+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
+              "short_year": f"{when.year % 100:02d}", "title": title, "slug": post_id(title),
+              # Jekyll downcases categories but does not slugify them: a space is %20 in the address
+              "categories": "/".join(quote(c.lower()) for c in dict.fromkeys(cats)),
+              "slugified_categories": "/".join(post_id(c) for c in dict.fromkeys(cats)), "output_ext": ".html"}
+    names = sorted(values, key=len, reverse=True)  # :slugified_categories before :slug
+    path = re.sub(":(" + "|".join(names) + ")", lambda m: values[m.group(1)], pattern)
     path = "/" + re.sub(r"/{2,}", "/", path).lstrip("/")
     return path
 
