@@ -215,3 +215,21 @@ def test_jekyll_default_permalink_and_site_author(tmp_path, capsys):
     assert data["authors"] == ["ada-lovelace"] and data["tags"] == ["Renal Care", "icu"]
     record_source = "people: added person 'ada-lovelace' (Ada Lovelace)"
     assert record_source in out
+
+
+def test_a_link_out_of_the_site_folder_copies_nothing(tmp_path, capsys):
+    """A post linking '../../secret.txt' (or through a symbolic link) must not publish a private file."""
+    (tmp_path / "secret.txt").write_text("private key\n")
+    src = tmp_path / "blog"
+    (src / "_posts").mkdir(parents=True)
+    (src / "images").mkdir()
+    (src / "images/leak.txt").symlink_to(tmp_path / "secret.txt")
+    (src / "_posts/2024-01-02-x.md").write_text(
+        "---\ntitle: X\nauthor: A Person\ntags: airway sepsis\n---\n[a](../../secret.txt) [b](/images/leak.txt)\n")
+    root = new_site(tmp_path)
+    code, _, err = run_import(root, capsys, "jekyll", str(src))
+    assert code == 0, err
+    assert sorted(p.name for p in (root / "content/posts/x").iterdir()) == ["index.md"]
+    assert "link to the old site '/images/leak.txt' matches no imported post or file" in err
+    data, _ = front(root / "content/posts/x/index.md")
+    assert data["tags"] == ["airway", "sepsis"]  # Jekyll's space-separated tags

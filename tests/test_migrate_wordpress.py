@@ -159,3 +159,18 @@ def test_gallery_and_code_shortcodes(tmp_path, capsys):
     assert (root / "content/posts/hyperkalaemia-the-ecg-first/ett-depth.png").is_file()
     code = page.xpath("//pre/code[@class='language-r']")[0].text_content()
     assert code == 'k <- c(5.9, 6.4, 7.1)\nif (max(k) > 6.5) message("treat now")\n'
+
+
+def test_relative_links_in_an_export_are_left_alone(tmp_path, capsys, monkeypatch):
+    """WordPress content has no folder of its own: a relative link is never looked up in the working folder."""
+    export = tmp_path / "export.xml"
+    export.write_text((WP / "wxr-simple.xml").read_text(encoding="utf-8").replace(
+        '<a href="https://w.org">third</a>', '<a href="notes.txt">third</a>'), encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not part of the blog\n")
+    monkeypatch.chdir(tmp_path)
+    root = new_site(tmp_path)
+    code, _, err = run_import(root, capsys, "wordpress", str(export))
+    assert code == 0, err
+    assert sorted(p.name for p in (root / "content/posts/hello-world").iterdir()) == ["index.md"]
+    page, _ = render(root, "hello-world")
+    assert "notes.txt" in page.xpath("//a/@href")

@@ -31,7 +31,7 @@ def read(root: Path, config: Config, leftovers: Leftovers) -> list[Imported]:
     base_url = str(site.get("baseurl") or "")
     base = "/" + base_url.split("//", 1)[-1].partition("/")[2].strip("/") if "//" in base_url else ""
     base = "" if base == "/" else base
-    linker = Linker(config, (base_url.rstrip("/"),), (root / "static",), base)
+    linker = Linker(config, (base_url.rstrip("/"),), (root / "static",), base, top=root)
     default_lang = str(site.get("defaultcontentlanguage") or site.get("languagecode") or "en")
     posts, problems, found = [], [], []
     for path in sorted(content.rglob("*.md")):

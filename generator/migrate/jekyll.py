@@ -27,7 +27,7 @@ def read(root: Path, config: Config, leftovers: Leftovers) -> list[Imported]:
     folders = [d for d in root.rglob("_posts") if d.is_dir() and not SKIP_DIRS & set(d.relative_to(root).parts)]
     files = sorted(p for d in folders for p in d.rglob("*") if p.is_file() and not p.name.startswith((".", "_")))
     base = str(site.get("baseurl") or "").rstrip("/")
-    linker = Linker(config, (str(site.get("url") or ""),), (root,), base)
+    linker = Linker(config, (str(site.get("url") or ""),), (root,), base, top=root)
     posts, problems, sources = [], [], {}
     for path in files:
         shown = path.relative_to(root.parent).as_posix()
@@ -92,7 +92,7 @@ def _read_post(root: Path, path: Path, shown: str, m: re.Match, site: dict, base
     aliases = [old] + [base + "/" + str(r).lstrip("/") for r in terms_list(fm.get("redirect_from"))]
     language = fm.get("lang") or fm.get("language") or _default(site, path.relative_to(root), "lang")
     front = {"summary": str(fm.get("summary") or fm.get("excerpt") or fm.get("description") or "").strip(),
-             "tags": list(dict.fromkeys(cats + terms_list(fm.get("tags")))),
+             "tags": list(dict.fromkeys(cats + terms(fm.get("tags")))),
              "doi": normalise_doi(fm.get("doi")), "language": str(language or ""),
              "series": str(fm.get("series") or ""), "series_part": _int(fm.get("series_part") or fm.get("part")),
              "aliases": list(dict.fromkeys(aliases)), "draft": fm.get("published") is False, "_slug": slug}

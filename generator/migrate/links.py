@@ -26,6 +26,7 @@ class Linker:
     old_hosts: tuple[str, ...]  # 'https://old.example.org' etc.: links to these are site links
     roots: tuple[Path, ...]  # where '/images/x.png' may be found (Jekyll's site root, Hugo's static/)
     base_path: str = ""  # the old site's path prefix (Jekyll baseurl), stripped before looking for files
+    top: Path | None = None  # the site folder: no file outside it is ever copied (a '../../' link)
     posts: dict[str, str] = field(default_factory=dict)  # norm(old path) → new post id
     misses: list[str] = field(default_factory=list)  # links into the old site that lead nowhere new
 
@@ -73,6 +74,9 @@ class Linker:
         self.misses.clear()
 
     def _file(self, path: str, here: Path) -> Path | None:
+        top = self.top or (self.roots[0] if self.roots else None)
+        if top is None:  # nowhere to copy files from (WordPress finds its uploads itself)
+            return None
         path = unquote(path)
         if path.startswith("/"):
             inner = path[len(self.base_path):] if self.base_path and path.startswith(self.base_path + "/") else path
@@ -80,9 +84,15 @@ class Linker:
         else:
             candidates = [here / posixpath.normpath(path)]
         for c in candidates:
-            if c.is_file() and c.suffix.lower() not in (".md", ".markdown", ".html", ".htm"):
+            if c.is_file() and c.suffix.lower() not in (".md", ".markdown", ".html", ".htm") and \
+                    within(c, top):
                 return c
         return None
+
+
+def within(path: Path, top: Path) -> bool:
+    """Whether `path`, links followed, lies inside `top`: an imported post cannot pull in ~/.ssh/id_rsa."""
+    return path.resolve().is_relative_to(top.resolve())
 
 
 def bundle_name(post: Imported, src: Path) -> str:

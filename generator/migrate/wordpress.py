@@ -14,7 +14,7 @@ from ..model import Config
 from . import body
 from .common import Imported, Leftovers, as_date, embed_url, names, normalise_doi, post_id, url_path
 from .html import autop, to_markdown
-from .links import Linker, bundle_name
+from .links import Linker, bundle_name, within
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 REVIEWER_KEYS = ("reviewers", "reviewer", "peer_reviewers", "peer_reviewer")
@@ -99,7 +99,7 @@ class Media:
         for candidate in (url, re.sub(r"-\d+x\d+(\.\w+)$", r"\1", url)):
             rel = self.files.get(candidate) or (candidate.split("/wp-content/uploads/", 1)[1]
                                                 if "/wp-content/uploads/" in candidate else "")
-            if rel and self.uploads and (self.uploads / rel).is_file():
+            if rel and self.uploads and (self.uploads / rel).is_file() and within(self.uploads / rel, self.uploads):
                 return self.uploads / rel
         return None
 
