@@ -41,6 +41,7 @@ def test_jekyll_posts_front_matter_and_bundles(tmp_path, capsys):
     # permalink ':categories/:title' under baseurl /jekyll, then redirect_from
     assert data["aliases"] == ["/jekyll/posts/lactate-in-sepsis", "/jekyll/lessons/lactate"]
     assert (data["series"], data["series_part"]) == ("Sepsis basics", 2)
+    assert data["image"] == "lactate-curve.png"  # the theme's image.feature, now the social-card image
     assert "language" not in data  # English, as the site
     spanish, _ = front(posts / "gasometria-venosa" / "index.md")
     assert spanish["language"] == "es"  # _config.yml defaults: scope path "es" → lang es

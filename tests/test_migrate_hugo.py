@@ -44,6 +44,7 @@ def test_hugo_front_matter_languages_and_aliases(tmp_path, capsys):
     assert bundle["authors"] == ["helen-strand", "jan-van-der-berg"]
     assert bundle["tags"] == ["airway", "anaesthesia", "procedures"]
     assert (bundle["series"], bundle["series_part"]) == ("Airway week", 1)
+    assert bundle["image"] == "trolley.png"  # images[0]
     french, _ = front(posts / "chariot-voies-aeriennes-fr/index.md")
     assert french["language"] == "fr" and french["aliases"] == ["/fr/post/chariot-voies-aeriennes/"]
     # Helen Strand was only a reviewer: writing a post makes her an author too

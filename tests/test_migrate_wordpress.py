@@ -38,6 +38,7 @@ def test_wordpress_export_front_matter_and_people(tmp_path, capsys):
     assert qsofa["summary"] == "Why qSOFA belongs in prognosis, not at the front door."
     assert qsofa["doi"] == "10.59350/qsofa-2025" and qsofa["tags"] == ["Sepsis", "triage"]
     assert qsofa["aliases"] == ["/blog/2025/03/02/qsofa-at-triage/"]
+    assert qsofa["image"] == "qsofa-card.png"  # the featured image (_thumbnail_id)
     tube, _ = front(posts / "tube-depth/index.md")
     assert tube["language"] == "pt" and tube["authors"] == ["tomas-varga"]  # Polylang's language term
     assert "language" not in qsofa  # the export's en-GB is the site's English

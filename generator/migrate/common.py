@@ -26,6 +26,7 @@ class Imported:
     editors: list[str] = field(default_factory=list)
     front: dict = field(default_factory=dict)  # summary, tags, doi, language, aliases, series, draft …
     assets: dict[str, Path] = field(default_factory=dict)  # file name in the bundle → file to copy
+    cover: str = ""  # the old featured/cover image's address, copied in as `image:` if found
 
 
 @dataclass
@@ -75,6 +76,23 @@ CALLOUT_TYPES = {"note": "note", "info": "note", "information": "note", "abstrac
 def callout(kind: str) -> str | None:
     """The Peerpress callout (`::: note`) for a notice/admonition type, or None if none fits."""
     return CALLOUT_TYPES.get(kind.strip().lower())
+
+
+COVER_KEYS = ("image", "images", "featured_image", "feature_image", "cover", "header", "thumbnail")
+
+
+def cover(fm: dict) -> str:
+    """The featured image themes read from front matter (image, images[0], cover.image, header.image …)."""
+    for key in COVER_KEYS:
+        value = fm.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        if isinstance(value, dict):
+            value = next((value[k] for k in ("image", "path", "feature", "src", "url", "teaser", "overlay_image")
+                          if isinstance(value.get(k), str)), "")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
 
 
 def post_id(text: str) -> str:

@@ -12,7 +12,7 @@ from ..frontmatter import read_text, split
 from ..model import Config
 from ..yamlio import YamlError, parse
 from . import body, rules
-from .common import Imported, Leftovers, as_date, callout, embed, figure, names, normalise_doi, post_id, terms
+from .common import Imported, Leftovers, as_date, cover, callout, embed, figure, names, normalise_doi, post_id, terms
 from .links import Linker
 
 CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml",
@@ -153,7 +153,7 @@ def _read_post(path: Path, rel: Path, shown: str, site: dict, default_lang: str,
     post = Imported(id=pid, title=str(fm.get("title") or stem), date=when, body=text_body, source=shown,
                     url=host + aliases[0] if host else "", authors=[{"name": n} for n in authors],
                     reviewers=names(fm.get("reviewers") or fm.get("reviewer")),
-                    editors=names(fm.get("editors") or fm.get("editor")), front=front)
+                    editors=names(fm.get("editors") or fm.get("editor")), front=front, cover=cover(fm))
     return post, body.Source(text_body, shown, first)
 
 
@@ -237,6 +237,9 @@ def convert(post: Imported, src: body.Source, here: Path, linker: Linker, by_fil
     text = body.apply(text, [(PAIRED_RE, _paired), (SHORTCODE_RE, lambda m: _shortcode(m, ref)),
                              *rules.HTML_RULES])
     text = body.tidy(body.relink(text, lambda url: linker.resolve(url, post, here)))
+    image = linker.resolve(post.cover, post, here) if post.cover else None
+    if image in post.assets:  # the theme's featured image becomes the post's social-card image
+        post.front["image"] = image
     linker.report(src, leftovers)
     body.report(text, src, leftovers, "shortcode")
     return re.sub("\x00(\\d+)\x00", lambda m: escaped[int(m.group(1))], text)

@@ -11,7 +11,7 @@ from ..frontmatter import read_text, split
 from ..model import Config
 from ..yamlio import YamlError, parse
 from . import body, rules
-from .common import Imported, Leftovers, as_date, embed, figure, names, normalise_doi, post_id, terms
+from .common import Imported, Leftovers, as_date, cover, embed, figure, names, normalise_doi, post_id, terms
 from .links import Linker
 
 NAME_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)\.(md|markdown|mkd|mkdn|html)$")
@@ -100,7 +100,7 @@ def _read_post(root: Path, path: Path, shown: str, m: re.Match, site: dict, base
     post = Imported(id=post_id(str(fm.get("slug") or slug)), title=str(fm.get("title") or slug.replace("-", " ")),
                     date=when, body=source.body, source=shown, url=url + old if url else "",
                     authors=[{"name": n} for n in authors], reviewers=names(fm.get("reviewers") or fm.get("reviewer")),
-                    editors=names(fm.get("editors") or fm.get("editor")), front=front)
+                    editors=names(fm.get("editors") or fm.get("editor")), front=front, cover=cover(fm))
     return post, body.Source(source.body, shown, source.body_line)
 
 
@@ -185,6 +185,9 @@ def convert(post: Imported, src: body.Source, here: Path, linker: Linker, by_slu
         (re.compile(r"\{%-?\s*(?:post_url|link)\s+(?:_posts/)?([\w./-]+?)(?:\.md|\.markdown)?\s*-?%\}"), post_url),
         *rules.HTML_RULES, *rules.KRAMDOWN_RULES])
     text = body.tidy(body.relink(text, lambda url: linker.resolve(url, post, here)))
+    image = linker.resolve(post.cover, post, here) if post.cover else None
+    if image in post.assets:  # the theme's featured image becomes the post's social-card image
+        post.front["image"] = image
     linker.report(src, leftovers)
     body.report(text, src, leftovers, "Liquid tag")
     return re.sub("\x00(\\d+)\x00", lambda m: raw[int(m.group(1))], text)

@@ -153,6 +153,9 @@ def _convert(post: Imported, item, shown: str, attachments: dict, media: Media, 
         return linker.resolve(url, post, Path("."))
 
     markdown = body.tidy(body.relink(markdown, resolve))
+    thumbnail = attachments.get(_meta(item).get("_thumbnail_id", ""), "")
+    if thumbnail and resolve(thumbnail):  # the featured image becomes the social-card image
+        post.front["image"] = resolve(thumbnail)
     linker.report(source, leftovers)
     for url in dict.fromkeys(missing):
         at = raw.find(url)
