@@ -214,7 +214,7 @@ def test_jekyll_default_permalink_and_site_author(tmp_path, capsys):
     # :categories downcased, not slugified (a space is %20); :title is the front matter's slug
     assert data["aliases"] == ["/renal%20care/icu/2023/07/04/iv-fluids.html"]
     assert data["authors"] == ["ada-lovelace"] and data["tags"] == ["Renal Care", "icu"]
-    record_source = "people: added person 'ada-lovelace' (Ada Lovelace)"
+    record_source = "people: new person 'ada-lovelace' (Ada Lovelace)"
     assert record_source in out
 
 

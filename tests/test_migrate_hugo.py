@@ -48,7 +48,7 @@ def test_hugo_front_matter_languages_and_aliases(tmp_path, capsys):
     french, _ = front(posts / "chariot-voies-aeriennes-fr/index.md")
     assert french["language"] == "fr" and french["aliases"] == ["/fr/post/chariot-voies-aeriennes/"]
     # Helen Strand was only a reviewer: writing a post makes her an author too
-    assert "people: gave 'helen-strand' the author role" in out
+    assert "people: 'helen-strand' gets the author role" in out
     assert set(config(root).people["helen-strand"].roles) == {"reviewer", "author"}
     assert (posts / "airway-bundle/trolley.png").read_bytes() == \
         (HUGO / "content/post/airway-bundle/trolley.png").read_bytes()  # a page-bundle resource

@@ -81,7 +81,7 @@ class People:
             entry["email"] = email
         entry["roles"] = _flow([])
         self.people[pid] = entry
-        self.notes.append(f"added person '{pid}' ({name})")
+        self.notes.append(f"new person '{pid}' ({name})")
         self.changed = True
         self.added.add(pid)
         return pid
@@ -97,7 +97,7 @@ class People:
                 roles.append(r)
                 self.changed = True
                 if pid not in self.added:
-                    self.notes.append(f"gave '{pid}' the {r} role")
+                    self.notes.append(f"'{pid}' gets the {r} role")
 
     def dump(self) -> str:
         out = io.StringIO()
