@@ -88,6 +88,7 @@ def test_jekyll_leftovers_reported_at_their_line_and_check_is_otherwise_clean(tm
             '{% include quiz.html id="lactate-1" %}') in found
     assert ("jekyll/_posts/2024-03-04-lactate-in-sepsis.md", line_of(source, '"/lessons/sepsis-course"'),
             "/lessons/sepsis-course") in found  # an old page that was not imported
+    assert "'/posts/sepsis-first-hour/'" not in err  # {% post_url %}, already converted, is no leftover
     assert_clean_but_leftovers(root, err)
 
 
@@ -234,3 +235,32 @@ def test_a_link_out_of_the_site_folder_copies_nothing(tmp_path, capsys):
     assert "link to the old site '/images/leak.txt' matches no imported post or file" in err
     data, _ = front(root / "content/posts/x/index.md")
     assert data["tags"] == ["airway", "sepsis"]  # Jekyll's space-separated tags
+
+
+def test_a_lessons_folder_outside_posts(tmp_path, capsys):
+    """The Programming Historian keeps its peer-reviewed lessons in en/lessons/, not _posts/."""
+    root = new_site(tmp_path)
+    code, out, err = run_import(root, capsys, "jekyll", str(JEKYLL), "--posts", "en/lessons")
+    assert code == 0, err
+    data, body = front(root / "content/posts/json-and-jq/index.md")
+    assert data["authors"] == ["matthew-lincoln"] and data["doi"] == "10.46430/phen0055"
+    assert data["summary"].startswith("Working with data from an art museum API")  # abstract
+    assert data["tags"] == ["data-manipulation"]  # topics
+    assert data["aliases"] == ["/jekyll/en/lessons/json-and-jq.html", "/jekyll/lessons/json-and-jq"]
+    assert "{% include toc.html %}" not in body  # Peerpress lists the contents itself
+    page = lxml_html.fromstring(markup.render(body, config=config(root), path="x.md").html)
+    assert page.xpath("//img/@src") == ["jqplay-screenshot.png"]  # found in /images/<lesson>/
+    assert page.xpath("//aside[contains(@class, 'callout-warning')]")
+    review, _ = front(root / "reviews/json-and-jq/2016-05-24-nick-ruest.md")
+    assert review["source"] == "https://github.com/programminghistorian/ph-submissions/issues/23"  # review-ticket
+    decision, _ = front(root / "reviews/json-and-jq/2016-05-24-ian-milligan.md")
+    assert (decision["type"], decision["decision"]) == ("decision", "accept")
+    site = build.run(config(root), build.Options(write=False, drafts=True)).site
+    assert site.states["json-and-jq"].status == "published"
+    assert set(config(root).people["ian-milligan"].roles) == {"editor", "reviewer"}
+
+
+def test_posts_folder_must_be_inside_the_site(tmp_path, capsys):
+    root = new_site(tmp_path)
+    code, _, err = run_import(root, capsys, "jekyll", str(JEKYLL), "--posts", "../hugo")
+    assert code == 1 and err.startswith("../hugo: error: --posts names no folder inside the site")

@@ -24,6 +24,10 @@ def add_cli(sub, common) -> None:
                        help="replace imported files that were edited since (default: keep them and say so)")
         t.add_argument("--person", action="append", default=[], metavar="'NAME=ID'",
                        help="map a name in the source to a people id (repeatable); overrides name matching")
+        if name == "jekyll":
+            t.add_argument("--posts", action="append", default=[], metavar="FOLDER",
+                           help="also import the pages in this folder of the site as posts (repeatable), "
+                                "e.g. a lessons folder outside _posts/")
         if name == "wordpress":
             t.add_argument("--uploads", type=Path, help="a copy of the old site's wp-content/uploads folder")
         t.set_defaults(handler=run)
@@ -44,8 +48,10 @@ def run(args) -> int:
     if args.import_tool == "wordpress":
         posts = wordpress.read(source, cfg, leftovers, args.uploads)
     else:
-        reader = jekyll if args.import_tool == "jekyll" else hugo
-        posts = reader.read(source.resolve(), cfg, leftovers)
+        if args.import_tool == "jekyll":
+            posts = jekyll.read(source.resolve(), cfg, leftovers, args.posts)
+        else:
+            posts = hugo.read(source.resolve(), cfg, leftovers)
     for post in posts:  # only say a post's language when it is not the site's
         lang = post.front.get("language", "")
         if lang and lang.split("-")[0].lower() == cfg.language.split("-")[0].lower():

@@ -27,6 +27,7 @@ class Imported:
     front: dict = field(default_factory=dict)  # summary, tags, doi, language, aliases, series, draft …
     assets: dict[str, Path] = field(default_factory=dict)  # file name in the bundle → file to copy
     cover: str = ""  # the old featured/cover image's address, copied in as `image:` if found
+    review_url: str = ""  # where the review happened (a submissions issue), the records' source if given
 
 
 @dataclass
@@ -92,6 +93,15 @@ def cover(fm: dict) -> str:
                           if isinstance(value.get(k), str)), "")
         if isinstance(value, str) and value.strip():
             return value.strip()
+    return ""
+
+
+def review_url(fm: dict) -> str:
+    """The open review's address some journals-on-Jekyll keep ('review-ticket: https://github.com/…/issues/23')."""
+    for key in ("review-ticket", "review_ticket", "review_url", "review-url", "peer_review"):
+        value = str(fm.get(key) or "").strip()
+        if value.startswith(("https://", "http://")):
+            return value
     return ""
 
 

@@ -12,7 +12,20 @@ from ..frontmatter import read_text, split
 from ..model import Config
 from ..yamlio import YamlError, parse
 from . import body, rules
-from .common import Imported, Leftovers, as_date, cover, callout, embed, figure, names, normalise_doi, post_id, terms
+from .common import (
+    Imported,
+    Leftovers,
+    as_date,
+    callout,
+    cover,
+    embed,
+    figure,
+    names,
+    normalise_doi,
+    post_id,
+    review_url,
+    terms,
+)
 from .links import Linker
 
 CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml",
@@ -153,7 +166,8 @@ def _read_post(path: Path, rel: Path, shown: str, site: dict, default_lang: str,
     post = Imported(id=pid, title=str(fm.get("title") or stem), date=when, body=text_body, source=shown,
                     url=host + aliases[0] if host else "", authors=[{"name": n} for n in authors],
                     reviewers=names(fm.get("reviewers") or fm.get("reviewer")),
-                    editors=names(fm.get("editors") or fm.get("editor")), front=front, cover=cover(fm))
+                    editors=names(fm.get("editors") or fm.get("editor")), front=front, cover=cover(fm),
+                    review_url=review_url(fm))
     return post, body.Source(text_body, shown, first)
 
 

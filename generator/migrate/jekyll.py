@@ -11,7 +11,19 @@ from ..frontmatter import read_text, split
 from ..model import Config
 from ..yamlio import YamlError, parse
 from . import body, rules
-from .common import Imported, Leftovers, as_date, cover, embed, figure, names, normalise_doi, post_id, terms
+from .common import (
+    Imported,
+    Leftovers,
+    as_date,
+    cover,
+    embed,
+    figure,
+    names,
+    normalise_doi,
+    post_id,
+    review_url,
+    terms,
+)
 from .links import Linker
 
 NAME_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)\.(md|markdown|mkd|mkdn|html)$")
@@ -22,20 +34,29 @@ PERMALINK_STYLES = {"date": "/:categories/:year/:month/:day/:title:output_ext",
 SKIP_DIRS = {"_site", "node_modules", "vendor", ".git", ".jekyll-cache"}
 
 
-def read(root: Path, config: Config, leftovers: Leftovers) -> list[Imported]:
+def read(root: Path, config: Config, leftovers: Leftovers, pages: list[str] = ()) -> list[Imported]:
+    """Every post under a _posts/ folder, and every page under the `pages` folders (--posts en/lessons)."""
     site = _config(root)
     folders = [d for d in root.rglob("_posts") if d.is_dir() and not SKIP_DIRS & set(d.relative_to(root).parts)]
-    files = sorted(p for d in folders for p in d.rglob("*") if p.is_file() and not p.name.startswith((".", "_")))
+    files = [(p, True) for p in sorted(p for d in folders for p in d.rglob("*")
+                                       if p.is_file() and not p.name.startswith((".", "_")))]
+    for name in pages:
+        folder = root / name
+        if not folder.is_dir() or not folder.resolve().is_relative_to(root.resolve()):
+            raise ProblemError([error(name, None, "--posts names no folder inside the site",
+                                      "give a folder relative to the site, e.g. --posts en/lessons")])
+        files += [(p, False) for p in sorted(folder.rglob("*")) if p.suffix in (".md", ".markdown")
+                  and not p.name.startswith((".", "_")) and p.name.lower() not in ("index.md", "readme.md")]
     base = str(site.get("baseurl") or "").rstrip("/")
     linker = Linker(config, (str(site.get("url") or ""),), (root,), base, top=root)
     posts, problems, sources = [], [], {}
-    for path in files:
+    for path, dated in files:
         shown = path.relative_to(root.parent).as_posix()
         m = NAME_RE.match(path.name)
-        if not m:
+        if dated and not m:
             leftovers.add(shown, None, "not a post file name (YYYY-MM-DD-title.md); skipped")
             continue
-        found = _read_post(root, path, shown, m, site, base)
+        found = _read_post(root, path, shown, m if dated else None, site, base)
         if isinstance(found, list):
             problems += found
             continue
@@ -67,7 +88,8 @@ def _config(root: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _read_post(root: Path, path: Path, shown: str, m: re.Match, site: dict, base: str):
+def _read_post(root: Path, path: Path, shown: str, m: re.Match | None, site: dict, base: str):
+    """A post from _posts/ (`m`: its dated file name) or a page given by --posts (m is None)."""
     text, problems = read_text(path, shown)
     if text is None:
         return problems
@@ -77,22 +99,28 @@ def _read_post(root: Path, path: Path, shown: str, m: re.Match, site: dict, base
     if source is None:
         return problems
     fm = source.doc.data
-    slug = m.group(4)
-    when = as_date(fm.get("date")) or as_date(f"{m.group(1)}-{m.group(2)}-{m.group(3)}")
+    slug = m.group(4) if m else path.stem
+    when = as_date(fm.get("date")) or (as_date(f"{m.group(1)}-{m.group(2)}-{m.group(3)}") if m else None)
     if when is None:
-        return [error(shown, source.doc.line("date") or 1, "no valid date", "YYYY-MM-DD")]
+        return [error(shown, source.doc.line("date") or 1, "no valid date",
+                      "add 'date: YYYY-MM-DD' to the front matter")]
     parts = path.relative_to(root).parts
-    dirs = list(parts[:parts.index("_posts")])  # folders above _posts are categories, those inside are not
+    dirs = list(parts[:parts.index("_posts")]) if m else []  # folders above _posts are categories
     cats = dirs + terms(fm.get("categories")) + terms(fm.get("category"))
     authors = names(fm.get("authors")) or names(fm.get("author")) or names(_site_author(site))
     if not authors:
         return [error(shown, 1, "the post names no author and _config.yml has no 'author:'",
                       "add 'author: Name' to the post or to _config.yml")]
-    old = base + expand(fm.get("permalink") or site.get("permalink") or "date", when, slug, cats, fm)
+    if m or fm.get("permalink"):
+        old = base + expand(fm.get("permalink") or site.get("permalink") or "date", when, slug, cats, fm)
+    else:  # a page's address is its path: /en/lessons/x.html, or /en/lessons/x/ under a 'pretty' site
+        pretty = str(site.get("permalink") or "") == "pretty" or str(site.get("permalink") or "").endswith("/")
+        old = base + "/" + path.relative_to(root).with_suffix("").as_posix() + ("/" if pretty else ".html")
     aliases = [old] + [base + "/" + str(r).lstrip("/") for r in terms_list(fm.get("redirect_from"))]
     language = fm.get("lang") or fm.get("language") or _default(site, path.relative_to(root), "lang")
-    front = {"summary": str(fm.get("summary") or fm.get("excerpt") or fm.get("description") or "").strip(),
-             "tags": list(dict.fromkeys(cats + terms(fm.get("tags")))),
+    front = {"summary": str(fm.get("summary") or fm.get("excerpt") or fm.get("description") or fm.get("abstract")
+                            or "").strip(),
+             "tags": list(dict.fromkeys(cats + terms(fm.get("tags")) + terms(fm.get("topics")))),
              "doi": normalise_doi(fm.get("doi")), "language": str(language or ""),
              "series": str(fm.get("series") or ""), "series_part": _int(fm.get("series_part") or fm.get("part")),
              "aliases": list(dict.fromkeys(aliases)), "draft": fm.get("published") is False, "_slug": slug}
@@ -100,7 +128,8 @@ def _read_post(root: Path, path: Path, shown: str, m: re.Match, site: dict, base
     post = Imported(id=post_id(str(fm.get("slug") or slug)), title=str(fm.get("title") or slug.replace("-", " ")),
                     date=when, body=source.body, source=shown, url=url + old if url else "",
                     authors=[{"name": n} for n in authors], reviewers=names(fm.get("reviewers") or fm.get("reviewer")),
-                    editors=names(fm.get("editors") or fm.get("editor")), front=front, cover=cover(fm))
+                    editors=names(fm.get("editors") or fm.get("editor")), front=front, cover=cover(fm),
+                    review_url=review_url(fm))
     return post, body.Source(source.body, shown, source.body_line)
 
 
@@ -146,12 +175,18 @@ def expand(permalink: str, when, slug: str, cats: list[str], fm: dict) -> str:
     return path
 
 
-def _include(m: re.Match) -> str:
+def _include(m: re.Match, slug: str, top: Path) -> str:
     name, a = m.group(1).lower(), rules.attrs(m.group(2))
+    if name.startswith("toc"):
+        return ""  # a contents list: Peerpress makes its own
     if "youtube" in name or "vimeo" in name:
         vid = a.get("id") or a.get("video") or a.get("url", "").rsplit("/", 1)[-1]
         return embed("vimeo" if "vimeo" in name else "youtube", vid) if vid else m.group(0)
     src = a.get("image") or a.get("src") or a.get("file") or a.get("url") or a.get("image_path") or a.get("path")
+    if not src and a.get("filename"):  # figure.html that looks in /images/<page slug>/ (Programming Historian)
+        src = a["filename"]
+        if "/" not in src and (top / "images" / slug / src).is_file():
+            src = f"/images/{slug}/{src}"
     if not src:
         return m.group(0)
     return figure(src, a.get("alt", ""), a.get("caption") or a.get("title", ""))
@@ -174,10 +209,12 @@ def convert(post: Imported, src: body.Source, here: Path, linker: Linker, by_slu
         pid = by_slug.get(slug.group(4)) if slug else None
         return urls.link(linker.config, urls.post(pid)) if pid else m.group(0)
 
+    slug = next((k for k, v in by_slug.items() if v == post.id), post.id)  # the file's own slug
     text = re.sub(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", keep, src.text, flags=re.S)
     text = body.apply(text, [
         (re.compile(r"\{%-?\s*highlight\s+(\w+)[^%]*%\}(.*?)\{%-?\s*endhighlight\s*-?%\}", re.S), _highlight),
-        (re.compile(r"\{%-?\s*include\s+([\w./-]+)\s*(.*?)-?%\}", re.S), _include),
+        (re.compile(r"\{%-?\s*include\s+([\w./-]+)\s*(.*?)-?%\}", re.S),
+         lambda m: _include(m, slug, linker.top or here)),
         (re.compile(r"\{\{\s*site\.url\s*\}\}\s*\{\{\s*site\.baseurl\s*\}\}|\{\{\s*site\.(?:base)?url\s*\}\}"),
          lambda m: ""),
         (re.compile(r"\{\{\s*[\"']([^\"']*)[\"']\s*\|\s*(?:relative_url|absolute_url|prepend:\s*site\.baseurl)\s*\}\}"),

@@ -54,7 +54,7 @@ class Linker:
         fragment = "#" + urlsplit(url).fragment if urlsplit(url).fragment else ""
         if path.startswith("/") and norm(path) in self.posts:
             return urls.link(self.config, urls.post(self.posts[norm(path)])) + fragment
-        new = urls.link(self.config, urls.post(""))
+        new = urls.link(self.config, "posts/")
         if path.startswith(new) and path[len(new):].strip("/") in self.posts.values():
             return None  # already converted (a post_url or ref tag)
         found = self._file(path, here)

@@ -87,20 +87,23 @@ def post_text(post: Imported, authors: list[str]) -> str:
     return f"---\n{head}---\n\n{post.body.strip()}\n"
 
 
-def record_text(kind: str, person: str, when: date, version: str, url: str) -> str:
-    """A review record for a review the old site names: same keys as `peerpress review new` writes."""
+def record_text(kind: str, person: str, when: date, version: str, url: str, review: str = "") -> str:
+    """A review record for a review the old site names: same keys as `peerpress review new` writes.
+
+    `source` is where the review itself happened when the old site says (`review`), else the post."""
     key = "reviewer" if kind == "review" else "editor"
     front = ({"type": "decision"} if kind == "decision" else {}) | {
         key: person, "date": when, "decision": "approve" if kind == "review" else "accept", "version": version}
     if kind == "review":
         front["round"] = 1
     front["imported"] = True
-    if url.startswith(("http://", "https://")):
-        front["source"] = url
+    if (review or url).startswith(("http://", "https://")):
+        front["source"] = review or url
     role = "a reviewer" if kind == "review" else "the editor"
     where = f" at {url}" if url else ""
     body = (f"Imported: the post as published{where} named {person} as {role}. The record is pinned to the "
-            "imported text; the original review's own words were not part of the old site.")
+            "imported text; the original review's own words were not part of the old site"
+            + (f" (the review took place at {review})." if review else "."))
     head = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=10_000)
     return f"---\n{head}---\n\n{body}\n"
 
@@ -108,8 +111,8 @@ def record_text(kind: str, person: str, when: date, version: str, url: str) -> s
 def _record(config: Config, plan: Plan, post: Imported, person: str, kind: str, version: str,
             force: bool) -> None:
     path = config.reviews_dir / post.id / f"{post.date.isoformat()}-{person}.md"
-    if _stage(plan, path, record_text(kind, person, post.date, version, post.url).encode("utf-8"),
-              "record", force):
+    text = record_text(kind, person, post.date, version, post.url, post.review_url)
+    if _stage(plan, path, text.encode("utf-8"), "record", force):
         plan.records += 1
 
 
