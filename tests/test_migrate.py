@@ -264,3 +264,26 @@ def test_posts_folder_must_be_inside_the_site(tmp_path, capsys):
     root = new_site(tmp_path)
     code, _, err = run_import(root, capsys, "jekyll", str(JEKYLL), "--posts", "../hugo")
     assert code == 1 and err.startswith("../hugo: error: --posts names no folder inside the site")
+
+
+def test_tags_inside_list_items_are_converted_and_code_is_left_alone(tmp_path, capsys):
+    src = tmp_path / "blog"
+    (src / "_posts").mkdir(parents=True)
+    (src / "img").mkdir()
+    (src / "img/step.png").write_bytes(b"\x89PNG placeholder")
+    (src / "_posts/2024-01-02-steps.md").write_text(
+        "---\ntitle: Steps\nauthor: A Person\n---\n"
+        "1. Open the airway.\n\n"
+        "    {% include figure.html image=\"/img/step.png\" caption=\"Head tilt, chin lift.\" %}\n\n"
+        "{% comment %}draft note: add the jaw thrust{% endcomment %}\n"
+        "The tag in this code block is an example:\n\n"
+        "    {% include example.html %}\n")
+    root = new_site(tmp_path)
+    code, _, err = run_import(root, capsys, "jekyll", str(src))
+    assert code == 0, err
+    _, body = front(root / "content/posts/steps/index.md")
+    page = lxml_html.fromstring(markup.render(body, config=config(root), path="x.md").html)
+    assert page.xpath("//ol/li//img/@src") == ["step.png"]  # the figure stays in its list item
+    assert page.xpath("//pre/code/text()") == ["{% include example.html %}\n"]  # code: untouched, not reported
+    assert "draft note" not in body
+    assert "example.html" not in err

@@ -40,7 +40,7 @@ def segments(text: str) -> list[tuple[bool, str]]:
             buf = []
             flush(True, lines[i:j + 1])
             i = j + 1
-        elif prev_blank and lines[i].startswith(("    ", "\t")) and lines[i].strip():
+        elif prev_blank and lines[i].startswith(("    ", "\t")) and lines[i].strip() and not _in_list(buf):
             j = i
             while j < len(lines) and (lines[j].startswith(("    ", "\t")) or not lines[j].strip()):
                 j += 1
@@ -55,6 +55,15 @@ def segments(text: str) -> list[tuple[bool, str]]:
     return out
 
 
+LIST_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def _in_list(prose: list[str]) -> bool:
+    """Whether an indented block continues a list item (prose) rather than being code."""
+    last = next((line for line in reversed(prose) if line.strip()), "")
+    return bool(LIST_RE.match(last) or last.startswith(("  ", "\t")))
+
+
 def join(parts: list[tuple[bool, str]]) -> str:
     return "\n".join(text for _, text in parts)
 
@@ -62,8 +71,20 @@ def join(parts: list[tuple[bool, str]]) -> str:
 def apply(text: str, rules: list[Rule]) -> str:
     """Each rule, in order, over the prose of the text as the earlier rules left it."""
     for pattern, handler in rules:
-        text = join([(code, part if code else pattern.sub(handler, part)) for code, part in segments(text)])
+        sub = _keep_indent(handler)
+        text = join([(code, part if code else pattern.sub(sub, part)) for code, part in segments(text)])
     return text
+
+
+def _keep_indent(handler: Callable[[re.Match], str]) -> Callable[[re.Match], str]:
+    """A block replacing a tag indented inside a list item stays inside it, at the tag's indentation."""
+    def sub(m: re.Match) -> str:
+        out = handler(m)
+        prefix = m.string[m.string.rfind("\n", 0, m.start()) + 1:m.start()]
+        if out == m.group(0) or not prefix or prefix.strip():
+            return out
+        return ("\n" + prefix).join(out.strip("\n").split("\n"))
+    return sub
 
 
 def tidy(text: str) -> str:

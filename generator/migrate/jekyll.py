@@ -212,6 +212,7 @@ def convert(post: Imported, src: body.Source, here: Path, linker: Linker, by_slu
     slug = next((k for k, v in by_slug.items() if v == post.id), post.id)  # the file's own slug
     text = re.sub(r"\{%-?\s*raw\s*-?%\}(.*?)\{%-?\s*endraw\s*-?%\}", keep, src.text, flags=re.S)
     text = body.apply(text, [
+        (re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}", re.S), lambda m: ""),
         (re.compile(r"\{%-?\s*highlight\s+(\w+)[^%]*%\}(.*?)\{%-?\s*endhighlight\s*-?%\}", re.S), _highlight),
         (re.compile(r"\{%-?\s*include\s+([\w./-]+)\s*(.*?)-?%\}", re.S),
          lambda m: _include(m, slug, linker.top or here)),
