@@ -175,3 +175,17 @@ def test_relative_links_in_an_export_are_left_alone(tmp_path, capsys, monkeypatc
     assert sorted(p.name for p in (root / "content/posts/hello-world").iterdir()) == ["index.md"]
     page, _ = render(root, "hello-world")
     assert "notes.txt" in page.xpath("//a/@href")
+
+
+def test_an_author_named_as_reviewer_gets_no_record(tmp_path, capsys):
+    export = tmp_path / "export.xml"
+    export.write_text(EXPORT.read_text(encoding="utf-8").replace(
+        "<![CDATA[Kwame Asante, Helen Strand]]>", "<![CDATA[Kwame Asante, Amara Okafor]]>"), encoding="utf-8")
+    root = new_site(tmp_path)
+    code, _, err = run_import(root, capsys, "wordpress", str(export), "--uploads", str(WP / "uploads"))
+    assert code == 0, err
+    item = line_of(export, "<title><![CDATA[qSOFA at triage") - 1  # the <item> holding the post
+    assert (export.as_posix(), item, "'amara-okafor' is named both as an author and as a reviewer; no review "
+            "record made (an author's own review never counts)") in reported(err)
+    assert sorted(p.name for p in (root / "reviews/qsofa-at-triage").iterdir()) == [
+        "2025-03-02-kwame-asante.md", "2025-03-02-margaret-lowe.md"]

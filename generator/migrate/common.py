@@ -19,7 +19,7 @@ class Imported:
     title: str
     date: date
     body: str
-    source: str  # the file (and line) it came from, for messages
+    source: str  # the file it came from, for messages
     url: str = ""  # the post's address on the old site (the imported records' source)
     authors: list[dict] = field(default_factory=list)  # {"name", "email", "login"}
     reviewers: list[str] = field(default_factory=list)
@@ -27,6 +27,7 @@ class Imported:
     front: dict = field(default_factory=dict)  # summary, tags, doi, language, aliases, series, draft …
     assets: dict[str, Path] = field(default_factory=dict)  # file name in the bundle → file to copy
     cover: str = ""  # the old featured/cover image's address, copied in as `image:` if found
+    line: int | None = None  # where in `source` the post starts (an item of a WordPress export)
     review_url: str = ""  # where the review happened (a submissions issue), the records' source if given
 
 

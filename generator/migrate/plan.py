@@ -47,13 +47,13 @@ def make(config: Config, posts: list[Imported], people: People, leftovers: Lefto
 def _plan_post(config: Config, post: Imported, people: People, leftovers: Leftovers, plan: Plan,
                taken: set[str], force: bool) -> None:
     if post.id in taken:
-        leftovers.add(post.source, None, f"another imported post already has the id '{post.id}'; skipped",
+        leftovers.add(post.source, post.line, f"another imported post already has the id '{post.id}'; skipped",
                       "give one of them a different slug")
         return
     taken.add(post.id)
     flat = config.content_dir / "posts" / f"{post.id}.md"
     if flat.exists():
-        leftovers.add(post.source, None, f"{flat.relative_to(config.root)} already exists; not imported",
+        leftovers.add(post.source, post.line, f"{flat.relative_to(config.root)} already exists; not imported",
                       "rename one of them")
         return
     authors = list(dict.fromkeys(people.resolve(a["name"], "author", a.get("email", ""), a.get("login", ""))
@@ -71,7 +71,7 @@ def _plan_post(config: Config, post: Imported, people: People, leftovers: Leftov
     editors = [people.resolve(n, "editor") for n in post.editors]
     for pid in dict.fromkeys(reviewers):
         if pid in authors:
-            leftovers.add(post.source, None, f"'{pid}' is named both as an author and as a reviewer; "
+            leftovers.add(post.source, post.line, f"'{pid}' is named both as an author and as a reviewer; "
                           "no review record made", "an author's own review never counts")
             continue
         _record(config, plan, post, pid, "review", version, force)

@@ -127,7 +127,7 @@ def _post(item, shown: str, people: dict, language: str, status: str) -> Importe
              "series": meta.get("series", ""), "aliases": [url_path(link)] if url_path(link) else [],
              "draft": status in DRAFT - {"future"}}
     return Imported(id=post_id(slug), title=title, date=as_date(_text(item, "post_date")) or as_date("1970-01-01"),
-                    body="", source=f"{shown}:{item.sourceline}", url=link, authors=authors,
+                    body="", source=shown, line=item.sourceline, url=link, authors=authors,
                     reviewers=[n for k in REVIEWER_KEYS for n in names(meta.get(k))],
                     editors=[n for k in EDITOR_KEYS for n in names(meta.get(k))], front=front)
 
