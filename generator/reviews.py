@@ -49,6 +49,7 @@ RECORD = Section({
     "competing_interests": Field(str, "", "declared competing interests, or 'none'"),
     "scores": Field(dict, {}, "rubric scores, item → score"),
     "source": Field(str, "", "link to the original review, e.g. a pull-request review", check=web_link_problem),
+    "imported": Field(bool, False, "true for a review carried over from another blog by peerpress import"),
     "reason": Field(str, "", "the editor's reason (decisions)"),
     "waives": Field(list, [], "reviewer ids whose competing interests the editor waives", item=Field(str)),
 })
