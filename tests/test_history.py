@@ -50,7 +50,7 @@ def test_versions_from_one_log_pass_with_edits_renames_and_metadata_edits(repo, 
     def counting(cwd, *args, data=None):
         calls.append(args[0] if args[0] != "-c" else args[2])
         return real(cwd, *args, data=data)
-    monkeypatch.setattr(history, "git", counting)
+    monkeypatch.setattr(history.gitlog, "git", counting)
     cfg = blog.config()
     posts, _ = content.load(cfg)
     versions, problems = history.scan(cfg, posts)
@@ -76,7 +76,7 @@ def test_cached_hashes_give_the_same_versions_without_reading_blobs(repo, monkey
     cfg = blog.config()
     posts, _ = content.load(cfg)
     first = history.read(cfg, posts).versions
-    monkeypatch.setattr(history, "read_blobs", lambda root, shas: pytest.fail(f"read {shas}") if shas else {})
+    monkeypatch.setattr(history.blobs, "read_blobs", lambda root, shas: pytest.fail(f"read {shas}") if shas else {})
     assert history.read(cfg, posts).versions == first
 
 
@@ -272,7 +272,7 @@ def test_the_log_is_read_incrementally_and_equals_a_full_read(repo, monkeypatch)
         if "log" in args:
             ranges.append(args[args.index("--") - 1])
         return real(cwd, *args, data=data)
-    monkeypatch.setattr(history, "git", recording)
+    monkeypatch.setattr(history.gitlog, "git", recording)
 
     def both() -> tuple[history.History, history.History]:
         posts = content.load(cfg)[0]
