@@ -83,15 +83,20 @@ PAGE = Section({
 
 
 def content_hash(title: str, authors: list[str] | tuple[str, ...], body: str,
-                 bibliographies: list[str] | tuple[str, ...] = ()) -> str:
-    """The version reviewers approve: what they judge (title, authors, body, bibliography).
+                 bibliographies: list[str] | tuple[str, ...] = (), *, post: str) -> str:
+    """The version reviewers approve: which post (its id, so its URL) and what they judge
+    (title, authors, body, bibliography).
 
+    The id is part of it so that an approval names the post as well as its text: the same text
+    and review files copied to another id are not approved there. A post renamed without an
+    `id:` in its front matter is a new URL, so a new version needing approval; keep the old id
+    in `id:` to move the file without changing the post (docs/configuration.md).
     Tags, DOI and other editorial metadata are left out on purpose, so editors can add them
     after acceptance without invalidating the reviews. Line endings and trailing space do not
     count either, so a CRLF checkout gives the same hash.
     """
     norm = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").strip().split("\n"))
-    payload = json.dumps({"title": title.strip(), "authors": list(authors), "body": norm,
+    payload = json.dumps({"post": post, "title": title.strip(), "authors": list(authors), "body": norm,
                           "bibliography": [b.replace("\r\n", "\n").strip() for b in bibliographies]},
                          ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
@@ -226,7 +231,8 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
         corrections=tuple(_corrections(data.get("corrections") or (), tz)),
         draft=bool(data.get("draft")), featured=bool(data.get("featured")), image=data.get("image") or "",
         html=rendered.html, toc=rendered.toc, word_count=rendered.words,
-        content_hash=content_hash(data["title"] or "", data.get("authors") or [], source.body, bib_texts),
+        content_hash=content_hash(data["title"] or "", data.get("authors") or [], source.body, bib_texts,
+                                  post=post_id),
         assets=tuple(_assets(config, path)) if bundle else (), references=rendered.references,
         meta=dict(data),
     )

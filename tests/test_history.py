@@ -58,13 +58,14 @@ def test_versions_from_one_log_pass_with_edits_renames_and_metadata_edits(repo, 
     assert calls.count("log") == 1 and calls.count("cat-file") <= 2
 
     moved = versions["acute-chest-pain"]
-    assert [(v.commit, v.content_hash) for v in moved] == [(c1, h1), (c2, h2)]
+    h3 = blog.hash_of("acute-chest-pain")  # a rename without `id:` is a new URL: a new version to approve
+    assert [(v.commit, v.content_hash) for v in moved] == [(c1, h1), (c2, h2), (c4, h3)]
     assert moved[0].committer == "Test Committer" and moved[0].subject == "Submit chest pain"
     assert moved[0].date.isoformat() == "2025-01-01T09:00:00+00:00"
-    # the tags-only commit is no new version, but its file is the one to re-read; the rename points there too
+    # the tags-only commit is no new version, but its file is the one to re-read
     assert moved[1].blob == git(blog.root, "rev-parse", f"{c3}:content/posts/chest-pain.md").strip()
-    assert moved[1].blob == git(blog.root, "rev-parse", f"{c4}:content/posts/acute-chest-pain.md").strip()
-    assert moved[1].content_hash == next(p for p in posts if p.id == "acute-chest-pain").content_hash
+    assert moved[2].blob == git(blog.root, "rev-parse", f"{c4}:content/posts/acute-chest-pain.md").strip()
+    assert h3 != h2 and h3 == next(p for p in posts if p.id == "acute-chest-pain").content_hash
     assert [v.path for v in versions["stable-id"]] == ["content/posts/stable.md"]
     assert "chest-pain" not in versions and "stable" not in versions
 

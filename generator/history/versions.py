@@ -42,7 +42,7 @@ def _base(content_dir: Path, root: Path) -> str:
 
 
 class Memo:
-    """Blob → (front-matter id, bibliography paths), and (blob, bibliography blobs) → content hash."""
+    """Blob → (front-matter id, bibliography paths), and (blob, bibliography blobs, post id) → content hash."""
 
     def __init__(self, path: Path | None, fronts: dict, hashes: dict):
         self.path, self.fronts, self.hashes = path, fronts, hashes
@@ -73,19 +73,19 @@ class Memo:
         for sha in new:
             self.fronts.setdefault(sha, None)  # unreadable: no version from this blob
 
-    def hash(self, root: Path, requests: set[tuple[str, tuple[str, ...]]]) -> None:
-        """Content hashes for (post blob, bibliography blobs) pairs not hashed before."""
+    def hash(self, root: Path, requests: set[tuple[str, tuple[str, ...], str]]) -> None:
+        """Content hashes for (post blob, bibliography blobs, post id) not hashed before."""
         todo = [r for r in requests if r not in self.hashes]
-        bibs = blobs.read_blobs(root, [b for _, group in todo for b in group if b])
+        bibs = blobs.read_blobs(root, [b for _, group, _ in todo for b in group if b])
         missing = [r[0] for r in todo if r[0] not in self.texts]
         for sha, raw in blobs.read_blobs(root, missing).items():
             _front(raw, "", self.texts, sha)
-        for post_blob, group in todo:
+        for post_blob, group, post in todo:
             parts = self.texts.get(post_blob)
             if parts is None:
                 continue
             texts = [bibs[b].decode("utf-8-sig", errors="replace") for b in group if b in bibs]
-            self.hashes[post_blob, group] = content_hash(parts[0], parts[1], parts[2], texts)
+            self.hashes[post_blob, group, post] = content_hash(parts[0], parts[1], parts[2], texts, post=post)
             self.dirty = True
 
 
@@ -107,6 +107,11 @@ class _Seen:
     path: str
     blob: str
     bibs: tuple[str, ...]
+    post: str  # the post's id in this commit: part of its content hash
+
+    @property
+    def key(self) -> tuple[str, tuple[str, ...], str]:
+        return self.blob, self.bibs, self.post
 
 
 def collect(config: Config, commits: list[Commit], posts: list[Post], memo: Memo) -> dict[str, list[Version]]:
@@ -127,12 +132,13 @@ def collect(config: Config, commits: list[Commit], posts: list[Post], memo: Memo
             if front is None:
                 continue
             bibs = tuple(tree.get(_beside(path, name), "") for name in front[1])
-            seen[_path_id(config, path, tree, memo)].append(_Seen(c, path, blob, bibs))
+            pid = _path_id(config, path, tree, memo)
+            seen[pid].append(_Seen(c, path, blob, bibs, pid))
         for old_id, new in hints:
             new_id = _path_id(config, new, tree, memo)
             if old_id != new_id:
                 renamed[new_id].add(old_id)
-    memo.hash(top, {(s.blob, s.bibs) for items in seen.values() for s in items})
+    memo.hash(top, {s.key for items in seen.values() for s in items})
     order = {c.sha: i for i, c in enumerate(commits)}
     current = {p.id for p in posts if p.kind == "post"}
     out = {}
@@ -201,7 +207,7 @@ def _collapse(items: list[_Seen], memo: Memo) -> list[Version]:
     """One Version per run of commits with the same text: first commit, last blob."""
     versions: list[Version] = []
     for s in items:
-        h = memo.hashes.get((s.blob, s.bibs))
+        h = memo.hashes.get(s.key)
         if h is None:
             continue
         if versions and versions[-1].content_hash == h:
@@ -235,5 +241,6 @@ def posts_at(config: Config, commit: str, paths: set[str] | None = None) -> dict
             continue
         title, authors, body = texts[wanted[path]]
         bib_texts = [bibs[b].decode("utf-8-sig", errors="replace") for b in bib_blobs[path] if b in bibs]
-        out[path] = (front[0] or post_file(config, path) or "", content_hash(title, authors, body, bib_texts))
+        pid = front[0] or post_file(config, path) or ""
+        out[path] = (pid, content_hash(title, authors, body, bib_texts, post=pid))
     return out
