@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import markup, references
+from . import markup, references, review_rules
 from .errors import Problem, error, rel
 from .frontmatter import read_text, split
 from .model import Config, Post
@@ -211,6 +211,7 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
                               "choose another id for the page"))
     problems += _check_people(config, kind, data, doc, shown)
     problems += _check_terms(config, data, doc, shown)
+    problems += review_rules.post_placeholder(source.body, source.body_line, shown)
     local_bib, bib_texts, bib_problems = _post_bibliography(config, path, data, doc, shown)
     problems += bib_problems
     if bundle:
@@ -326,5 +327,5 @@ def scaffold(title: str, authors: list[str], today: date) -> str:
     """The text of a new post, with every front-matter key an author is likely to need."""
     front = yaml.safe_dump({"title": title, "authors": authors, "date": today, "summary": "",
                             "tags": [], "objectives": []}, sort_keys=False, allow_unicode=True)
-    return (f"---\n{front}---\n\nWrite the post here, in Markdown. Cite a source with its bibliography "
-            f"key, like `[@smith2020]`.\n")
+    return (f"---\n{front}---\n\n{review_rules.POST_PLACEHOLDER} Cite a source with its bibliography "
+            f"key, like `[@smith2020]`. (`peerpress check` refuses the post until this text is replaced.)\n")

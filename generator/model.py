@@ -161,6 +161,7 @@ class ReviewRecord:
     html: str = ""
     signed_by: str = ""  # filled by history when review.require_signed is on
     added_in: str = ""  # commit that added the record, where known
+    date_line: int | None = None  # the file line of `date:`, to point at it
 
 
 @dataclass

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from . import review_rules
 from .content import inside, to_datetime
 from .errors import Problem, error, rel, warning
 from .frontmatter import read_text, split
@@ -107,6 +108,7 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
     problems += _check_version(kind, data, doc, shown)
     problems += _check_scores(config, data, doc, shown)
     problems += _check_name(path, data, person, shown)
+    problems += review_rules.review_text(kind, source.body, source.body_line, shown)
     tz = ZoneInfo(config.timezone)
     body_html = sanitize(render(source.body, config=config, path=shown,
                                 line_offset=source.body_line - 1).html)
@@ -116,7 +118,8 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
         decision=data["decision"], version=data["version"], round=data["round"],
         competing_interests=data["competing_interests"],
         scores={str(k): v for k, v in (data["scores"] or {}).items()}, source=data["source"],
-        reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html)
+        reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html,
+        date_line=doc.line("date"))
     return record, problems
 
 
@@ -156,7 +159,7 @@ def _check_scores(config: Config, data: dict, doc, shown: str) -> list[Problem]:
     if rubric is None:
         return [error(shown, doc.line("scores"), "scores given but site.yaml defines no review.rubric",
                       "remove the scores or define the rubric")]
-    problems = []
+    scores, problems = review_rules.unfilled_scores(scores, doc, shown, rubric.scale_min, rubric.scale_max)
     keys = [k for k, _, _ in rubric.items]
     for key, value in scores.items():
         if key not in keys:
@@ -206,6 +209,7 @@ def assess(config: Config, posts: list[Post], records: list[ReviewRecord], now: 
             continue
         states[post.id] = assess_post(config, post, by_post.get(post.id, []), now)
         problems += _check_dates(post, by_post.get(post.id, []), (versions or {}).get(post.id, []))
+    problems += review_rules.future(records, now, config.timezone)
     return states, problems
 
 
@@ -229,7 +233,8 @@ def assess_post(config: Config, post: Post, records: list[ReviewRecord], now: da
     policy = config.review
     state = ReviewState(post_id=post.id, status="submitted")
     state.responses = [r for r in records if r.type == "response"]
-    state.decisions = [r for r in records if r.type == "decision" and _is_editor(config, r.person)]
+    state.decisions = [r for r in records if r.type == "decision" and _is_editor(config, r.person)
+                       and not review_rules.is_future(r, now)]
     waived = {pid for d in state.decisions if d.decision == "waive" for pid in d.waives}
     latest: dict[str, ReviewRecord] = {}
     for r in records:
@@ -237,7 +242,10 @@ def assess_post(config: Config, post: Post, records: list[ReviewRecord], now: da
             latest[r.person] = r  # records are in date order: the last one per reviewer stands
     for r in records:
         if r.type == "review":
-            state.reviews.append(_verdict(config, post, r, latest[r.person] is r, waived))
+            verdict = _verdict(config, post, r, latest[r.person] is r, waived)
+            if verdict.counts and review_rules.is_future(r, now):
+                verdict = Counted(r, False, "dated in the future")
+            state.reviews.append(verdict)
     counted = [c.record for c in state.reviews if c.counts]
     tally = defaultdict(int)
     for r in counted:
@@ -350,12 +358,13 @@ def scaffold(config: Config, post: Post, person: str, decision: str, when: date,
         lines.append("round: 1")
         if fields is None:  # a template for a person to fill in
             lines.append("competing_interests: none")
-            if config.review.rubric:
-                scores = ", ".join(f"{k}: {config.review.rubric.scale_max}" for k, _, _ in config.review.rubric.items)
-                lines.append(f"scores: {{{scores}}}  # edit each score")
+            if config.review.rubric:  # left empty: a score nobody gave is an error, never a pass
+                rubric = config.review.rubric
+                lines.append(f"scores:  # a whole number from {rubric.scale_min} to {rubric.scale_max} for each")
+                lines += [f"  {k}:" for k, _, _ in rubric.items]
     for key_, value in (fields or {}).items():  # imported text is quoted by YAML, never pasted raw
         lines.append(yaml.safe_dump({key_: value}, allow_unicode=True, width=10_000).rstrip("\n"))
-    lines += ["---", "", body.strip() if body.strip() else "Write the review here, in Markdown.", ""]
+    lines += ["---", "", body.strip() if body.strip() else review_rules.REVIEW_PROMPT, ""]
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

@@ -124,6 +124,12 @@ def test_unknown_taxonomy_term(blog):
 
 def test_scaffold_round_trips(blog):
     from datetime import date
-    blog.write("content/posts/new.md", content.scaffold("New post", ["ada"], date(2025, 5, 1)))
+    text = content.scaffold("New post", ["ada"], date(2025, 5, 1))
+    blog.write("content/posts/new.md", text)
+    posts, problems = load(blog)
+    assert [(p.line, p.message) for p in problems] == \
+        [(11, "the post still holds the placeholder text of 'peerpress new post'")]
+    assert posts[0].title == "New post"
+    blog.write("content/posts/new.md", text[:text.index("Write the post here")] + "The author's own text.\n")
     posts, problems = load(blog)
     assert not has_errors(problems) and posts[0].title == "New post"

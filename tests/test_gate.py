@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import yaml
 
 from generator import yamlio
 from generator.errors import has_errors
@@ -104,3 +105,102 @@ def test_a_file_renamed_with_its_id_kept_stays_the_same_post(blog):
     (blog.root / "content/posts/p.md").rename(blog.root / "content/posts/renamed-file.md")
     report = blog.build()
     assert report.site.states["p"].status == "published" and len(report.site.states["p"].approvals) == 2
+
+
+# --- scaffolds never publish themselves -------------------------------------------------------------
+
+RUBRIC = {"review": {"rubric": {"scale": [0, 3],
+                                "items": {"accuracy": {"label": "Accuracy"}, "clarity": {"label": "Clarity"}}}}}
+
+
+def test_an_untouched_post_and_review_scaffolds_are_refused_by_check_and_build(tmp_path, capsys):
+    blog = SiteBuilder(tmp_path / "blog", RUBRIC)
+    assert run(blog, capsys, "new", "post", "Chest pain", "--author", "ada")[0] == 0
+    for reviewer in ("rita", "rex"):
+        code, _ = run(blog, capsys, "review", "new", "chest-pain", "--reviewer", reviewer,
+                      "--decision", "approve", "--date", "2026-10-01")
+        assert code == 0
+    record = (blog.root / "reviews/chest-pain/2026-10-01-rita.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(record.split("---\n")[1])
+    assert front["scores"] == {"accuracy": None, "clarity": None}  # nothing pre-filled
+    assert record.split("---\n", 2)[2].strip().startswith("<!--")  # no text but a comment
+
+    code, lines = run(blog, capsys, "check", "--strict")
+    assert code == 1
+    post = "content/posts/chest-pain.md"
+    expected = [f"{post}:11: error: the post still holds the placeholder text of 'peerpress new post' "
+                "(replace 'Write the post here, in Markdown. ...' with the post's own text)"]
+    for reviewer in ("rex", "rita"):
+        path = f"reviews/chest-pain/2026-10-01-{reviewer}.md"
+        expected += [f"{path}:{n}: error: rubric score '{key}' was never filled in "
+                     "(give a whole number from 0 to 3, or remove the line)" for n, key in ((9, "accuracy"),
+                                                                                          (10, "clarity"))]
+        expected.append(f"{path}:11: error: the review has no text of its own (write the review below the "
+                        "front matter: what you checked and what the authors should change; readers see it "
+                        "with the post)")
+    assert sorted(errors(lines)) == sorted(expected)
+    code, lines = run(blog, capsys, "build", "--out", str(blog.root / "site"))
+    assert code == 1 and sorted(errors(lines)) == sorted(expected)
+    assert not (blog.root / "site").exists()
+
+
+def test_a_review_filled_in_by_its_reviewer_counts(tmp_path, capsys):
+    blog = SiteBuilder(tmp_path / "blog", RUBRIC)
+    blog.post("p")
+    for reviewer in ("rita", "rex"):
+        assert run(blog, capsys, "review", "new", "p", "--reviewer", reviewer, "--decision", "approve",
+                   "--date", "2026-10-01")[0] == 0
+        path = blog.root / f"reviews/p/2026-10-01-{reviewer}.md"
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("  accuracy:\n", "  accuracy: 3\n").replace("  clarity:\n", "  clarity: 2\n")
+        path.write_text(text + "Accurate; the second section could be shorter.\n", encoding="utf-8")
+    report = blog.build()
+    assert not has_errors(report.problems), [p.text() for p in report.problems]
+    state = report.site.states["p"]
+    assert state.status == "published" and {c.record.scores["clarity"] for c in state.approvals} == {2}
+
+
+def test_old_review_placeholder_text_is_not_a_review(blog, capsys):
+    blog.post("p")
+    blog.review("p", "rita", body="Write the review here, in Markdown.\n")
+    blog.review("p", "rex", body="\n\n")
+    code, lines = run(blog, capsys, "check")
+    assert code == 1
+    assert sorted(errors(lines)) == [
+        "reviews/p/2025-01-05-rex.md:6: error: the review has no text of its own (write the review below the "
+        "front matter: what you checked and what the authors should change; readers see it with the post)",
+        "reviews/p/2025-01-05-rita.md:7: error: the review still holds the placeholder text of 'peerpress "
+        "review new' (replace it with the review itself: what you checked and what the authors should change)"]
+
+
+# --- reviews dated in the future ------------------------------------------------------------------------
+
+def test_a_review_dated_in_the_future_does_not_count_and_is_reported_with_its_line(blog, capsys):
+    blog.post("p")
+    blog.review("p", "rita")
+    blog.review("p", "rex", date="2099-01-01")
+    code, lines = run(blog, capsys, "check")
+    assert code == 1
+    assert errors(lines) == ["reviews/p/2099-01-01-rex.md:3: error: dated 2099-01-01, after today "
+                             "(2026-11-01 in UTC): a review in the future does not count (give the date it "
+                             "was written)"]
+    report = blog.build(write=False, drafts=True)
+    [future] = [c for c in report.site.states["p"].reviews if c.record.person == "rex"]
+    assert (future.counts, future.reason) == (False, "dated in the future")
+    assert report.site.states["p"].status != "published"
+
+
+def test_today_is_the_build_clock_read_in_the_site_time_zone(tmp_path, capsys, monkeypatch):
+    # 2026-11-01 20:00 UTC is already 2 November in Auckland (UTC+13) but not in UTC.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793563200")
+    for zone, ok in (("Pacific/Auckland", True), ("UTC", False)):
+        blog = SiteBuilder(tmp_path / zone.replace("/", "-"), {"timezone": zone})
+        blog.post("p")
+        blog.review("p", "rita", date="2026-11-02")
+        blog.review("p", "rex", date="2026-11-01")
+        code, lines = run(blog, capsys, "check")
+        assert (code == 0) is ok, lines
+        if not ok:
+            assert errors(lines) == ["reviews/p/2026-11-02-rita.md:3: error: dated 2026-11-02, after today "
+                                     "(2026-11-01 in UTC): a review in the future does not count (give the "
+                                     "date it was written)"]
