@@ -155,18 +155,38 @@ def _citation(parent, item: dict, key: str) -> None:
     _sub(node, "unstructured_citation", text)
 
 
+def refuse_unpublished(site: Site, posts: list[Post]) -> None:
+    """A DOI is registered for good and points at the post's page: only published posts have one."""
+    problems = []
+    for post in posts:
+        state = site.states.get(post.id)
+        status = state.status if state else "unknown"
+        if status != "published":
+            problems.append(error(post.source.as_posix(), None,
+                                  f"post '{post.id}' is {status}, not published: its DOI would point at a "
+                                  "page that does not exist", "deposit it once it is published, or pass "
+                                  "--force if you are an editor and mean to register it now"))
+    if problems:
+        raise ProblemError(problems)
+
+
 def add_cli(sub, common) -> None:
     """`peerpress crossref` (called from cli.make_parser)."""
     p = sub.add_parser("crossref", parents=[common], help="write a Crossref deposit for posts with DOIs")
     p.add_argument("posts", nargs="+", metavar="POST", help="post ids")
     p.add_argument("--out", help="file to write (default: standard output)")
     p.add_argument("--timestamp", type=int, help="deposit timestamp (default: from the newest post date)")
+    p.add_argument("--force", action="store_true",
+                   help="also deposit posts that are not published (editors only: a DOI is permanent)")
     p.set_defaults(handler=cmd_crossref)
 
 
 def cmd_crossref(args) -> int:
     site = site_for_cli(args)
-    data = crossref_xml(site, [post_for_cli(site, pid) for pid in args.posts], args.timestamp)
+    posts = [post_for_cli(site, pid) for pid in args.posts]
+    if not args.force:
+        refuse_unpublished(site, posts)
+    data = crossref_xml(site, posts, args.timestamp)
     if args.out:
         with open(args.out, "wb") as fh:
             fh.write(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 
+import lxml.etree
 import pytest
 import yaml
 
@@ -204,3 +205,25 @@ def test_today_is_the_build_clock_read_in_the_site_time_zone(tmp_path, capsys, m
             assert errors(lines) == ["reviews/p/2026-11-02-rita.md:3: error: dated 2026-11-02, after today "
                                      "(2026-11-01 in UTC): a review in the future does not count (give the "
                                      "date it was written)"]
+
+
+# --- crossref -------------------------------------------------------------------------------------------
+
+def test_crossref_refuses_a_post_that_is_not_published_unless_forced(blog, capsys):
+    blog.post("done", doi="10.59350/test.done")
+    blog.approve_twice("done")
+    blog.post("pending", doi="10.59350/test.pending")
+    blog.review("pending", "rita")
+    out = blog.root / "deposit.xml"
+    code, lines = run(blog, capsys, "crossref", "done", "pending", "--out", str(out))
+    assert code == 1 and not out.exists()
+    assert errors(lines) == ["content/posts/pending.md: error: post 'pending' is in-review, not published: its DOI "
+                             "would point at a page that does not exist (deposit it once it is published, or "
+                             "pass --force if you are an editor and mean to register it now)"]
+
+    assert run(blog, capsys, "crossref", "done", "--out", str(out))[0] == 0
+    ns = {"cr": "http://www.crossref.org/schema/5.5.0"}
+    assert lxml.etree.parse(str(out)).xpath("//cr:doi_data/cr:doi/text()", namespaces=ns) == ["10.59350/test.done"]
+    assert run(blog, capsys, "crossref", "done", "pending", "--force", "--out", str(out))[0] == 0
+    assert sorted(lxml.etree.parse(str(out)).xpath("//cr:doi_data/cr:doi/text()", namespaces=ns)) == \
+        ["10.59350/test.done", "10.59350/test.pending"]
