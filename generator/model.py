@@ -173,6 +173,10 @@ class Version:
     path: str
     subject: str = ""
     blob: str = ""  # the post file's git blob at the last commit with this text (to re-read it)
+    authored: datetime | None = None  # the commit's author date (a rebase keeps it; `date` is when it landed)
+    # First version only: when the post was submitted, by the earliest author date of any commit
+    # touching it (merged branches and renames included); None where git cannot tell (history.submission).
+    submitted: datetime | None = None
 
 
 @dataclass

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 from .errors import Problem, error
-from .model import ReviewRecord
+from .model import ReviewRecord, Version
 
 # The placeholder sentences `peerpress new post` and (before scaffolds were left empty)
 # `peerpress review new` wrote; a file still holding one was never written by its author.
@@ -65,6 +65,22 @@ def unfilled_scores(scores: dict, doc, shown: str, low: int, high: int) -> tuple
                       f"give a whole number from {low} to {high}, or remove the line")
                 for key, value in scores.items() if value is None]
     return {k: v for k, v in scores.items() if v is not None}, problems
+
+
+def before_submission(records: list[ReviewRecord], versions: list[Version]) -> list[Problem]:
+    """A review cannot predate the post's submission (history.submission says when that was).
+
+    Only records committed after the post are checked: a record added in the same commit as a
+    version of the post came with it (a blog moved into git with its history, or a review
+    committed on the pull request's branch), so its date is the only one there is."""
+    committed = [v for v in versions if v.commit]
+    submitted = committed[0].submitted if committed else None
+    if submitted is None:  # outside git, or git cannot tell (a squash merge): nothing to judge against
+        return []
+    landed = {v.commit for v in committed}
+    return [error(r.path.as_posix(), r.date_line, f"dated {r.date.date()}, before the post was submitted "
+                  f"on {submitted.date()}", "fix the record's date") for r in records
+            if r.added_in and r.added_in not in landed and r.date.date() < submitted.date()]
 
 
 def future(records: list[ReviewRecord], now: datetime, timezone: str) -> list[Problem]:

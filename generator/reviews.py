@@ -208,25 +208,9 @@ def assess(config: Config, posts: list[Post], records: list[ReviewRecord], now: 
         if post.kind != "post":
             continue
         states[post.id] = assess_post(config, post, by_post.get(post.id, []), now)
-        problems += _check_dates(post, by_post.get(post.id, []), (versions or {}).get(post.id, []))
+        problems += review_rules.before_submission(by_post.get(post.id, []), (versions or {}).get(post.id, []))
     problems += review_rules.future(records, now, config.timezone)
     return states, problems
-
-
-def _check_dates(post: Post, records: list[ReviewRecord], versions: list[Version]) -> list[Problem]:
-    """A review cannot predate the post's submission (its first commit).
-
-    Only records committed after the post are checked: a record added in the same commit as a
-    version of the post came with it (a blog moved into git with its history), so its date is the
-    only one there is."""
-    committed = [v for v in versions if v.commit]
-    if not committed:
-        return []
-    submitted = min(v.date for v in committed)
-    imported = {v.commit for v in committed}
-    return [error(r.path.as_posix(), None, f"dated {r.date.date()}, before the post was submitted "
-                  f"on {submitted.date()}", "fix the record's date") for r in records
-            if r.added_in and r.added_in not in imported and r.date.date() < submitted.date()]
 
 
 def assess_post(config: Config, post: Post, records: list[ReviewRecord], now: datetime) -> ReviewState:
@@ -377,10 +361,11 @@ def timeline(post: Post, state: ReviewState, versions: list[Version]) -> list[di
     first_record = min((r.date for r in state.responses + state.decisions + [c.record for c in state.reviews]),
                        default=None)
     if committed:
-        first = min(committed, key=lambda v: v.date)
+        first = committed[0]  # oldest first; submitted by its author date, not when it landed on main
+        when = first.submitted or first.authored or first.date
         # A history imported after the fact (reviews older than the first commit) has no submission date.
-        if first_record is None or first.date <= first_record:
-            events.append({"kind": "submitted", "date": first.date, "version": first.content_hash})
+        if first_record is None or when <= first_record:
+            events.append({"kind": "submitted", "date": when, "version": first.content_hash})
     numbers: dict[str, int] = {}  # anonymous reviewers are "Reviewer 1, 2, ..." in order of first review
     for c in state.reviews:
         number = numbers.setdefault(c.record.person, len(numbers) + 1)

@@ -13,9 +13,10 @@ import lxml.etree
 import pytest
 import yaml
 
-from generator import yamlio
+from generator import reviews, yamlio
 from generator.errors import has_errors
 from generator.cli import main
+from tests.gitutil import commit, git, git_env, init  # noqa: F401 - git_env is a fixture
 from tests.sitebuilder import SiteBuilder
 
 
@@ -227,3 +228,107 @@ def test_crossref_refuses_a_post_that_is_not_published_unless_forced(blog, capsy
     assert run(blog, capsys, "crossref", "done", "pending", "--force", "--out", str(out))[0] == 0
     assert sorted(lxml.etree.parse(str(out)).xpath("//cr:doi_data/cr:doi/text()", namespaces=ns)) == \
         ["10.59350/test.done", "10.59350/test.pending"]
+
+
+# --- the submission date, however the pull request was merged -------------------------------------------
+
+def at(when: str) -> dict:
+    """Both git dates at `when` (a merge button sets both)."""
+    return {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+
+
+@pytest.fixture
+def pull_request(blog, git_env):  # noqa: F811 - the fixture imported above
+    """main with one earlier post; branch `submit` adds post p on 10 January; main moves on meanwhile."""
+    init(blog.root)
+    blog.write(".gitignore", "site/\n.peerpress-cache/\n")
+    blog.post("older", body="An older post.\n")
+    commit(blog.root, "Start", "2025-01-01T09:00:00+00:00")
+    git(blog.root, "checkout", "-q", "-b", "submit")
+    blog.post("p", title="Chest pain", body="Take a history.\n")
+    commit(blog.root, "Submit p", "2025-01-10T09:00:00+00:00")
+    git(blog.root, "checkout", "-q", "main")
+    blog.write("content/pages/about.md", "---\ntitle: About\n---\nAbout us.\n")
+    commit(blog.root, "About page", "2025-01-15T09:00:00+00:00")
+    return blog
+
+
+def merge(blog: SiteBuilder, how: str) -> None:
+    """Merge `submit` into main on 20 January the way GitHub's merge button does."""
+    env = at("2025-01-20T09:00:00+00:00")
+    if how == "rebase":  # "Rebase and merge": new commits on main, each keeping its author date
+        git(blog.root, "checkout", "-q", "submit")
+        git(blog.root, "rebase", "-q", "main", env={"GIT_COMMITTER_DATE": env["GIT_COMMITTER_DATE"]})
+        git(blog.root, "checkout", "-q", "main")
+        git(blog.root, "merge", "-q", "--ff-only", "submit")
+    elif how == "merge":  # "Create a merge commit"
+        git(blog.root, "merge", "-q", "--no-ff", "-m", "Merge pull request #1", "submit", env=env)
+    else:  # "Squash and merge": one new commit, authored and committed at the merge
+        git(blog.root, "merge", "-q", "--squash", "submit")
+        git(blog.root, "commit", "-q", "-m", "Chest pain (#1)", env=env)
+
+
+@pytest.mark.parametrize("how", ["rebase", "merge", "squash"])
+def test_reviews_recorded_after_merging_count_however_the_pull_request_was_merged(pull_request, how):
+    blog = pull_request
+    merge(blog, how)
+    blog.review("p", "rita", date="2025-01-12")  # reviewed on the pull request, recorded after the merge
+    blog.review("p", "rex", date="2025-01-13")
+    commit(blog.root, "Record the reviews of #1", "2025-01-21T09:00:00+00:00")
+    report = blog.build()
+    assert [p.text() for p in report.problems if p.severity == "error"] == []
+    assert report.site.states["p"].status == "published"
+    [submitted] = [e for e in timeline_of(report, "p") if e["kind"] == "submitted"] or [None]
+    if how == "squash":  # GitHub dates a squashed commit at the merge: git cannot know the submission
+        assert submitted is None
+    else:
+        assert submitted["date"].isoformat() == "2025-01-10T09:00:00+00:00"
+
+
+def test_reviews_committed_on_the_branch_survive_rebase_and_merge(pull_request):
+    blog = pull_request
+    git(blog.root, "checkout", "-q", "submit")
+    blog.review("p", "rita", date="2025-01-12")
+    blog.review("p", "rex", date="2025-01-13")
+    commit(blog.root, "Reviews", "2025-01-13T09:00:00+00:00")
+    git(blog.root, "checkout", "-q", "main")
+    merge(blog, "rebase")
+    report = blog.build()
+    assert [p.text() for p in report.problems if p.severity == "error"] == []
+    assert report.site.states["p"].status == "published"
+
+
+def test_a_record_dated_before_the_authors_first_commit_is_still_an_error(pull_request):
+    blog = pull_request
+    merge(blog, "merge")
+    blog.review("p", "rita", date="2025-01-12")
+    blog.review("p", "rex", date="2025-01-05")  # before the author wrote the post on the branch
+    commit(blog.root, "Record the reviews", "2025-01-21T09:00:00+00:00")
+    problems = [p.text() for p in blog.build(write=False).problems if p.severity == "error"]
+    assert problems == ["reviews/p/2025-01-05-rex.md:3: error: dated 2025-01-05, before the post was submitted "
+                        "on 2025-01-10 (fix the record's date)"]
+
+
+def test_a_post_renamed_with_its_reviews_folder_keeps_its_submission_date(pull_request):
+    blog = pull_request
+    merge(blog, "rebase")
+    blog.review("p", "rita", date="2025-01-12")
+    blog.review("p", "rex", date="2025-01-13")
+    commit(blog.root, "Record the reviews", "2025-01-21T09:00:00+00:00")
+    git(blog.root, "mv", "content/posts/p.md", "content/posts/chest-pain.md")
+    git(blog.root, "mv", "reviews/p", "reviews/chest-pain")
+    commit(blog.root, "Rename p", "2025-02-01T09:00:00+00:00")
+    blog.review("chest-pain", "rita", date="2025-02-02")  # the new URL is approved again (docs: `id:`)
+    blog.review("chest-pain", "rex", date="2025-02-03")
+    commit(blog.root, "Approve the renamed post", "2025-02-04T09:00:00+00:00")
+    report = blog.build()
+    assert [p.text() for p in report.problems if p.severity == "error"] == []
+    state = report.site.states["chest-pain"]
+    assert state.status == "published" and len(state.approvals) == 2
+    [submitted] = [e for e in timeline_of(report, "chest-pain") if e["kind"] == "submitted"]
+    assert submitted["date"].isoformat() == "2025-01-10T09:00:00+00:00"
+
+
+def timeline_of(report, pid: str) -> list[dict]:
+    site = report.site
+    return reviews.timeline(site.posts[pid], site.states[pid], site.versions.get(pid, []))

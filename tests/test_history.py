@@ -236,7 +236,9 @@ def test_backdated_review_committed_later_is_an_error_but_imported_history_is_no
     blog = repo
     blog.post("p", body=V1)
     blog.review("p", "rita", date="2024-12-01")  # came with the post: moved into git together
-    commit(blog.root, "Import the blog", "2025-01-01T09:00:00+00:00")
+    # authored before it was committed (as after a rebase): git knows when the post was written
+    commit(blog.root, "Import the blog", "2025-01-01T09:00:00+00:00",
+           env={"GIT_AUTHOR_DATE": "2024-12-30T09:00:00+00:00"})
     assert not has_errors(blog.build(write=False).problems)
     blog.review("p", "rex", date="2024-12-02")
     commit(blog.root, "A review dated before submission", "2025-01-02T09:00:00+00:00")

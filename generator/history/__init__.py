@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import Problem, rel, warning
 from ..model import Config, Post, ReviewRecord, Version
-from . import blobs, gitlog, versions
+from . import blobs, gitlog, submission, versions
 from .blobs import decode, diff, read_blobs, text_of
 from .gitlog import Commit, git
 from .versions import post_file, posts_at
@@ -79,6 +79,7 @@ def read(config: Config, posts: list[Post], records: list[ReviewRecord] = (), us
     memo = versions.Memo.load(config, use_cache)
     found.versions = versions.collect(config, commits, posts, memo)
     found.records = _records(config, commits)
+    submission.settle(config, found.versions, list(records), {p: t.added for p, t in found.records.items()})
     memo.save()
     return found
 

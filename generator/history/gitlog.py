@@ -22,7 +22,8 @@ CACHE_NAME = "history"
 @dataclass
 class Commit:
     sha: str
-    date: datetime
+    date: datetime  # when it landed on the main line (committer date)
+    authored: datetime  # when its author wrote it: kept by rebases and cherry-picks, unlike `date`
     committer: str
     subject: str
     signer: str  # people id of a good signature's principal, or ""
@@ -53,7 +54,7 @@ def log(config: Config, top: Path, use_cache: bool = True) -> list[Commit]:
     if not paths:
         return []
     signed = config.review.require_signed
-    fmt = "%x1e%H%x1f%cI%x1f%cn%x1f" + ("%G?%x1f%GS" if signed else "%x1f") + "%x1f%s"
+    fmt = "%x1e%H%x1f%cI%x1f%aI%x1f%cn%x1f" + ("%G?%x1f%GS" if signed else "%x1f") + "%x1f%s"
     args = ["log", "--first-parent", "--reverse", RENAME_THRESHOLD, "--raw", "--no-abbrev", "-z", "--no-color",
             "--no-show-signature", "--diff-merges=first-parent", f"--format={fmt}"]
     where = ["--", *[p.resolve().relative_to(top.resolve()).as_posix() or "." for p in paths]]
@@ -105,10 +106,10 @@ def _first_parents(top: Path) -> set[str]:
 
 def _commit(config: Config, chunk: bytes, prefix: str) -> Commit | None:
     header, _, raw = chunk.partition(b"\0")
-    fields = header.decode("utf-8", "replace").split("\x1f", 5)
-    if len(fields) != 6:
+    fields = header.decode("utf-8", "replace").split("\x1f", 6)
+    if len(fields) != 7:
         return None
-    sha, date, committer, status, principal, subject = fields
+    sha, date, authored, committer, status, principal, subject = fields
     tokens = [t.decode("utf-8", "surrogateescape") for t in raw.lstrip(b"\n").split(b"\0")]
     changes, i = [], 0
     while i < len(tokens):
@@ -123,7 +124,7 @@ def _commit(config: Config, chunk: bytes, prefix: str) -> Commit | None:
         else:
             old, new, i = tokens[i + 1], tokens[i + 1], i + 2
         changes.append((letter, _from_root(old, prefix), _from_root(new, prefix), parts[3]))
-    return Commit(sha, datetime.fromisoformat(date), committer, subject.strip(),
+    return Commit(sha, datetime.fromisoformat(date), datetime.fromisoformat(authored), committer, subject.strip(),
                   signing.signer(config, status, principal), changes)
 
 

@@ -213,7 +213,8 @@ def _collapse(items: list[_Seen], memo: Memo) -> list[Version]:
         if versions and versions[-1].content_hash == h:
             versions[-1].blob = s.blob  # later metadata-only edits: re-read the newest file
             continue
-        versions.append(Version(commit=s.commit.sha, date=s.commit.date, committer=s.commit.committer,
+        versions.append(Version(commit=s.commit.sha, date=s.commit.date, authored=s.commit.authored,
+                                committer=s.commit.committer,
                                 content_hash=h, path=s.path, subject=s.commit.subject, blob=s.blob))
     return versions
 
