@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 
 import lxml.etree
+import lxml.html
 import pytest
 import yaml
 
@@ -332,3 +333,59 @@ def test_a_post_renamed_with_its_reviews_folder_keeps_its_submission_date(pull_r
 def timeline_of(report, pid: str) -> list[dict]:
     site = report.site
     return reviews.timeline(site.posts[pid], site.states[pid], site.versions.get(pid, []))
+
+
+# --- shallow clones ---------------------------------------------------------------------------------------
+
+SHALLOW = ("site.yaml: error: this is a shallow git clone: the history of 1 post (p) reaches back past its oldest "
+           "commit, so earlier versions, approvals and submission dates cannot be read (run 'git fetch "
+           "--unshallow'; in GitHub Actions give actions/checkout 'fetch-depth: 0')")
+
+
+def published_then_revised(blog: SiteBuilder) -> None:
+    """p approved and published, then its text edited (the site keeps the approved text)."""
+    init(blog.root)
+    blog.write(".gitignore", "site/\n.peerpress-cache/\n")
+    commit(blog.root, "Start", "2025-01-01T09:00:00+00:00")
+    blog.post("p", title="Chest pain", body="Take a history.\n")
+    commit(blog.root, "Submit p", "2025-01-02T09:00:00+00:00")
+    blog.approve_twice("p")
+    commit(blog.root, "Approve p", "2025-01-05T09:00:00+00:00")
+    blog.post("p", title="Chest pain", body="Take a careful history.\n")
+    commit(blog.root, "Revise p", "2025-01-08T09:00:00+00:00")
+
+
+@pytest.mark.usefixtures("git_env")
+def test_a_build_in_a_shallow_clone_fails_naming_the_fix_and_keeps_the_site(blog, tmp_path, capsys):
+    published_then_revised(blog)
+    assert blog.build().site.states["p"].status == "published"  # the full clone publishes the approved text
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{blog.root}", str(clone))
+    shallow = SiteBuilder.__new__(SiteBuilder)
+    shallow.root, shallow.settings = clone, {}
+    (clone / "site").mkdir()
+    (clone / "site/index.html").write_text("the previous site", encoding="utf-8")
+    for command in (["build", "--out", str(clone / "site")], ["check"]):
+        code, lines = run(shallow, capsys, *command)
+        assert code == 1 and errors(lines) == [SHALLOW]
+    assert (clone / "site/index.html").read_text(encoding="utf-8") == "the previous site"
+
+    git(clone, "fetch", "-q", "--unshallow")  # the fix the message names
+    code, lines = run(shallow, capsys, "build", "--out", str(clone / "site"))
+    assert code == 0 and errors(lines) == []
+    assert lxml.html.parse(str(clone / "site/posts/p/index.html")).xpath("string(//h1)").strip() == "Chest pain"
+
+
+@pytest.mark.usefixtures("git_env")
+def test_a_shallow_clone_holding_every_posts_history_builds(blog, tmp_path, capsys):
+    published_then_revised(blog)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "3", f"file://{blog.root}", str(clone))  # from "Submit p" on
+    assert git(clone, "rev-parse", "--is-shallow-repository").strip() == "true"
+    shallow = SiteBuilder.__new__(SiteBuilder)
+    shallow.root, shallow.settings = clone, {}
+    code, lines = run(shallow, capsys, "check")
+    assert code == 1 and errors(lines) == [SHALLOW]  # "Submit p" is its oldest commit: p may be older
+    git(clone, "fetch", "-q", "--deepen", "1")  # now "Start", with no post, is the oldest commit
+    code, lines = run(shallow, capsys, "check")
+    assert code == 0 and errors(lines) == []

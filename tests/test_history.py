@@ -95,7 +95,7 @@ def test_bundle_bibliography_edits_make_a_version(repo):
     assert versions["b"][-1].content_hash == posts[0].content_hash
 
 
-def test_shallow_clone_warns_and_says_how_to_fetch(repo, tmp_path):
+def test_shallow_clone_is_an_error_that_says_how_to_fetch(repo, tmp_path):
     blog = repo
     blog.post("p", body=V1)
     commit(blog.root, "one")
@@ -108,7 +108,7 @@ def test_shallow_clone_warns_and_says_how_to_fetch(repo, tmp_path):
     posts, _ = content.load(cfg)
     versions, problems = history.scan(cfg, posts)
     [problem] = problems
-    assert problem.severity == "warning" and "shallow" in problem.message
+    assert problem.severity == "error" and "shallow" in problem.message
     assert "git fetch --unshallow" in problem.hint and "fetch-depth: 0" in problem.hint
     assert len(versions["p"]) == 1
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..errors import Problem, rel, warning
+from ..errors import Problem, error, rel, warning
 from ..model import Config, Post, ReviewRecord, Version
 from . import blobs, gitlog, submission, versions
 from .blobs import decode, diff, read_blobs, text_of
@@ -72,16 +72,32 @@ def read(config: Config, posts: list[Post], records: list[ReviewRecord] = (), us
         return found
     top, found.shallow = repo
     found.in_git = True
-    if found.shallow:
-        found.problems.append(warning(shown, None, "this is a shallow git clone: versions before its oldest "
-                                      "commit are missing, and so are approvals of them", FETCH_HINT))
-    commits = gitlog.log(config, top, use_cache)
+    edge = gitlog.shallow_commits(top) if found.shallow else set()
+    commits = gitlog.log(config, top, use_cache, edge)
     memo = versions.Memo.load(config, use_cache)
     found.versions = versions.collect(config, commits, posts, memo)
+    if found.shallow:
+        found.problems += _cut_off(shown, edge, found.versions)
     found.records = _records(config, commits)
     submission.settle(config, found.versions, list(records), {p: t.added for p, t in found.records.items()})
     memo.save()
     return found
+
+
+def _cut_off(shown: str, edge: set[str], found: dict[str, list[Version]]) -> list[Problem]:
+    """A shallow clone fails the build when a post's history reaches its oldest commit.
+
+    Such a post may have earlier versions (an approved text kept published), an earlier
+    submission date and reviews of them that this clone cannot see: building on would silently
+    unpublish it or date it wrongly. A clone deep enough that every post began after its
+    oldest commit is fine."""
+    cut = sorted(pid for pid, items in found.items() if items and items[0].commit in edge)
+    if not cut:
+        return []
+    names = ", ".join(cut[:5]) + (f" and {len(cut) - 5} more" if len(cut) > 5 else "")
+    return [error(shown, None, f"this is a shallow git clone: the history of {len(cut)} "
+                  f"post{'s' if len(cut) > 1 else ''} ({names}) reaches back past its oldest commit, so "
+                  "earlier versions, approvals and submission dates cannot be read", FETCH_HINT)]
 
 
 def from_files(posts: list[Post]) -> dict[str, list[Version]]:

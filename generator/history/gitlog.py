@@ -49,7 +49,21 @@ def repo(root: Path) -> tuple[Path, bool] | None:
     return Path(lines[0]), lines[1].strip() == "true"
 
 
-def log(config: Config, top: Path, use_cache: bool = True) -> list[Commit]:
+def shallow_commits(top: Path) -> set[str]:
+    """The commits whose parents a shallow clone left out (git's `shallow` file)."""
+    proc = git(top, "rev-parse", "--git-path", "shallow")
+    if proc.returncode != 0:
+        return set()
+    path = Path(proc.stdout.decode("utf-8", "surrogateescape").strip())
+    try:
+        return set((path if path.is_absolute() else top / path).read_text(encoding="ascii").split())
+    except OSError:
+        return set()
+
+
+def log(config: Config, top: Path, use_cache: bool = True, edge: set[str] = frozenset()) -> list[Commit]:
+    """The first-parent log of content/ and reviews/, oldest first (`edge`: a shallow clone's
+    cut-off commits, part of the cache key: deepening a clone changes the log at the same HEAD)."""
     paths = [p for p in (config.content_dir, config.reviews_dir) if inside(p, top)]
     if not paths:
         return []
@@ -61,7 +75,7 @@ def log(config: Config, top: Path, use_cache: bool = True) -> list[Commit]:
     # Signatures are checked against the people in site.yaml: their keys are part of the cache key.
     with signing.signers_file(config) if signed else nullcontext() as allowed:
         setting = ["-c", f"gpg.ssh.allowedSignersFile={allowed}"] if signed else []
-        key = cache.digest(args, where, signing.allowed_signers(config) if signed else "")
+        key = cache.digest(args, where, signing.allowed_signers(config) if signed else "", sorted(edge))
         chunks = _log_chunks(config, top, lambda revs: git(top, *setting, *args, revs, *where), key, use_cache)
     prefix = config.root.resolve().relative_to(top.resolve()).as_posix()
     return [c for c in (_commit(config, chunk, prefix) for chunk in chunks) if c]
