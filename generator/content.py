@@ -57,7 +57,8 @@ POST = Section({
     "date": Field(date, REQUIRED, "publication date, YYYY-MM-DD (or with a time)"),
     "summary": Field(str, "", "one or two sentences for listings, feeds and metadata"),
     "tags": _strings("topics"),
-    "id": Field(str, "", "stable id; defaults to the file or folder name", check=id_problem),
+    "id": Field(str, "", "stable id: the post's URL, and part of the version reviewers approve; defaults to "
+                "the file or folder name (set it to rename the file without a new URL)", check=id_problem),
     "updated": Field(date, None, "date of the last substantive update"),
     "doi": Field(str, "", "the post's DOI, e.g. 10.59350/abcd-1234", check=doi_problem),
     "license": Field(str, "", "SPDX license id if not the site's"),
