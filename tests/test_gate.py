@@ -389,3 +389,13 @@ def test_a_shallow_clone_holding_every_posts_history_builds(blog, tmp_path, caps
     git(clone, "fetch", "-q", "--deepen", "1")  # now "Start", with no post, is the oldest commit
     code, lines = run(shallow, capsys, "check")
     assert code == 0 and errors(lines) == []
+
+
+def test_a_duplicate_key_in_theme_yaml_is_refused(blog, capsys):
+    blog.post("p")
+    blog.write("themes/mine/theme.yaml", "name: mine\nextends: default\nextends: clinic\n")
+    site = (blog.root / "site.yaml").read_text(encoding="utf-8")
+    blog.write("site.yaml", site + "theme: mine\n")
+    code, lines = run(blog, capsys, "check")
+    assert code == 1
+    assert errors(lines) == ["themes/mine/theme.yaml:3: error: duplicate key 'extends' (first at line 2; keep one)"]
