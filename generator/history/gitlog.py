@@ -61,7 +61,8 @@ def shallow_commits(top: Path) -> set[str]:
         return set()
 
 
-def log(config: Config, top: Path, use_cache: bool = True, edge: set[str] = frozenset()) -> list[Commit]:
+def log(config: Config, top: Path, use_cache: bool = True, edge: frozenset[str] | set[str] = frozenset(),
+        ) -> list[Commit]:
     """The first-parent log of content/ and reviews/, oldest first (`edge`: a shallow clone's
     cut-off commits, part of the cache key: deepening a clone changes the log at the same HEAD)."""
     paths = [p for p in (config.content_dir, config.reviews_dir) if inside(p, top)]
