@@ -16,7 +16,9 @@ The same pass records, for every review record, the commits that added and chang
 when `review.require_signed` is on, who signed them (signing.py).
 
 The package: gitlog.py reads the log, versions.py turns its commits into each post's versions,
-blobs.py reads the texts of blobs; this module puts them together for the build.
+blobs.py reads the texts of blobs, submission.py dates each post's submission by its author's
+first commit (not the merge); this module puts them together for the build, and refuses a
+shallow clone that cuts off a post's history.
 """
 from __future__ import annotations
 
