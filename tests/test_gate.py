@@ -399,3 +399,20 @@ def test_a_duplicate_key_in_theme_yaml_is_refused(blog, capsys):
     code, lines = run(blog, capsys, "check")
     assert code == 1
     assert errors(lines) == ["themes/mine/theme.yaml:3: error: duplicate key 'extends' (first at line 2; keep one)"]
+
+
+@pytest.mark.usefixtures("git_env")
+def test_in_git_copied_approvals_are_reviews_of_another_post_not_a_missing_version(blog):
+    init(blog.root)
+    blog.write(".gitignore", "site/\n.peerpress-cache/\n")
+    blog.post("p", title="Chest pain", body="Take a history.\n")
+    commit(blog.root, "Submit p", "2025-01-02T09:00:00+00:00")
+    blog.approve_twice("p")
+    commit(blog.root, "Approve p", "2025-01-05T09:00:00+00:00")
+    shutil.copy(blog.root / "content/posts/p.md", blog.root / "content/posts/copy.md")
+    shutil.copytree(blog.root / "reviews/p", blog.root / "reviews/copy")
+    commit(blog.root, "Copy p with its reviews", "2025-01-06T09:00:00+00:00")
+    report = blog.build()
+    assert [p.text() for p in report.problems] == []
+    assert report.site.states["copy"].status == "in-review" and report.site.states["p"].status == "published"
+    assert not (blog.root / "site/posts/copy").exists()
