@@ -391,6 +391,18 @@ def test_a_shallow_clone_holding_every_posts_history_builds(blog, tmp_path, caps
     assert code == 0 and errors(lines) == []
 
 
+def test_a_duplicate_key_in_a_csl_yaml_bibliography_is_refused(blog, capsys):
+    blog.post("p", body="As shown [@smith2020].\n")
+    blog.write("content/bibliography.yaml", "- id: smith2020\n  type: article-journal\n  title: One\n"
+               "  title: Two\n")
+    code, lines = run(blog, capsys, "check")
+    assert code == 1
+    assert errors(lines) == [  # the file is refused whole, so its keys are unknown too
+        "content/bibliography.yaml:4: error: duplicate key 'title' (first at line 3; keep one)",
+        "content/posts/p.md:7: error: unknown citation key 'smith2020' (no bibliography: add "
+        "content/bibliography.bib or `bibliography:`)"]
+
+
 def test_a_duplicate_key_in_theme_yaml_is_refused(blog, capsys):
     blog.post("p")
     blog.write("themes/mine/theme.yaml", "name: mine\nextends: default\nextends: clinic\n")
