@@ -142,16 +142,19 @@ def cmd_new(args) -> int:
         raise ProblemError([warning(str(path), None, "a post with this id already exists", "choose another title")])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content.scaffold(args.title, authors, build.now(cfg).date()), encoding="utf-8")
-    print(f"created {path.relative_to(cfg.root)}")
+    print(f"created {path.relative_to(cfg.root)}: replace its placeholder text with the post "
+          "('peerpress check' refuses it until then)")
     return 0
 
 
 def cmd_review_new(args) -> int:
     cfg = load_config(args)
     when = args.date or build.now(cfg).date()
+    todo = "fill in each rubric score and write" if cfg.review.rubric else "write"
     for post in pinning.find(cfg, args.post):  # hashes only the named posts, not the whole site
         path = reviews.scaffold(cfg, post, args.reviewer, args.decision, when)
-        print(f"created {path.relative_to(cfg.root)} for version {post.content_hash}")
+        print(f"created {path.relative_to(cfg.root)} for version {post.content_hash}: {todo} the review below "
+              "its front matter ('peerpress check' refuses it until then)")
     return 0
 
 

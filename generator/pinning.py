@@ -70,7 +70,7 @@ def _pin(config: Config, path: Path, problems: list[Problem]) -> Pinned | None:
         return None
     pid, data, source = parsed
     _, bibs, _ = _post_bibliography(config, path, data, source.doc, rel(path, config.root))
-    return Pinned(pid, content_hash(data["title"] or "", data.get("authors") or [], source.body, bibs), path)
+    return Pinned(pid, content_hash(data["title"] or "", data.get("authors") or [], source.body, bibs, post=pid), path)
 
 
 def _unknown(config: Config, pid: str, known: list[str]) -> Problem:

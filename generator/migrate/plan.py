@@ -60,7 +60,7 @@ def _plan_post(config: Config, post: Imported, people: People, leftovers: Leftov
                                  for a in post.authors))
     text = post_text(post, authors)
     source, _ = split(text, post.source)
-    version = content_hash(post.title, authors, source.body if source else post.body)
+    version = content_hash(post.title, authors, source.body if source else post.body, post=post.id)
     bundle = config.content_dir / "posts" / post.id
     if not _stage(plan, bundle / "index.md", text.encode("utf-8"), "post", force):
         return  # kept as edited: its reviews would pin a text that is not there
