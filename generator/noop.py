@@ -8,10 +8,12 @@ been reached since (a scheduled post), the site is already up to date and the bu
 Anything unusual (a file changed within the last two seconds, where stat cannot tell two
 versions apart; other options; a touched output file) sends it to the ordinary build.
 
-This module imports only the standard library and `cache`, so the check costs milliseconds.
+This module imports only the standard library, `cache` and build's argument parser
+(commands/build.py, commands/common.py), so the check costs milliseconds.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -19,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache
+from .commands.build import add_arguments
+from .commands.common import common_parser
 from .errors import format_problems
 
 MANIFEST = "noop"
@@ -148,29 +152,25 @@ def _now() -> float:
     return float(epoch) if epoch and epoch.isdigit() else time.time()
 
 
-def parse(argv: list[str]) -> dict | None:
-    """The plain `build` invocations the check understands; anything else goes to the real CLI."""
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # a typo or --help: the real CLI reports it
+        raise ValueError(message)
+
+
+def parse(argv: list[str]) -> argparse.Namespace | None:
+    """The plain `build` invocations the check understands, read with build's own parser
+    (commands/build.py); anything else goes to the real CLI."""
     if not argv or argv[0] != "build":
         return None
-    args = {"config": "site.yaml", "out": None, "drafts": False, "base_url": None, "timings": False}
-    values = {"--config": "config", "--out": "out", "--base-url": "base_url", "--jobs": "jobs", "--format": "format"}
-    rest = argv[1:]
-    while rest:
-        arg = rest.pop(0)
-        name, eq, value = arg.partition("=")
-        if name in values:
-            if not eq:
-                if not rest:
-                    return None
-                value = rest.pop(0)
-            args[values[name]] = value
-        elif arg == "--drafts":
-            args["drafts"] = True
-        elif arg == "--timings":
-            args["timings"] = True
-        else:  # --no-cache, --help, typos: the real CLI handles them
-            return None
-    return args if args.get("format", "text") == "text" else None
+    parser = _Parser(add_help=False, parents=[common_parser()])
+    add_arguments(parser)
+    try:
+        args = parser.parse_args(argv[1:])
+    except ValueError:
+        return None
+    if args.no_cache or args.format != "text" or args.search != "index":
+        return None  # a kept (maybe stale) search index is never "up to date"
+    return args
 
 
 def check(argv: list[str]) -> int | None:
@@ -179,13 +179,12 @@ def check(argv: list[str]) -> int | None:
     args = parse(argv)
     if args is None:
         return None
-    config_path = Path(args["config"]).absolute()
+    config_path = args.config.absolute()
     salt = cache.code_salt()
     manifest = cache.load(_folder(str(config_path)) / f"{MANIFEST}.pickle", salt)
     if not isinstance(manifest, dict) or manifest.get("config") != str(config_path):
         return None
-    opts = type("Options", (), {"out": args["out"], "drafts": args["drafts"], "base_url": args["base_url"]})
-    options = options_key(opts)
+    options = options_key(args)
     if tuple(manifest["options"]) != options:
         return None
     now = time.time()
@@ -200,7 +199,7 @@ def check(argv: list[str]) -> int | None:
     if manifest["warnings"]:
         print(manifest["warnings"], file=sys.stderr)
     seconds = time.perf_counter() - start
-    if args["timings"]:
+    if args.timings:
         print(f"  {'up-to-date':<14} {seconds * 1000:8.1f} ms")
     count = manifest["count"]
     print(f"built {manifest['listed']} posts, {count} files (0 written, {count} unchanged) into {out} "

@@ -243,6 +243,22 @@ def test_noop_check_recognises_an_unchanged_site_and_nothing_else(blog, capsys):
     assert noop.check(argv(blog)) is None  # an input changed (and just now: racy anyway)
 
 
+def test_noop_check_reads_arguments_with_builds_own_parser(blog, capsys):
+    """Every spelling `build` accepts is understood (it once hand-parsed a subset); what would
+    not be up to date, or what the real CLI must report, goes to the ordinary build."""
+    sample(blog)
+    settle(blog)
+    incremental(blog)
+    config, out = str(blog.root / "site.yaml"), str(blog.root / "site")
+    for same in (["build", f"--config={config}", f"--out={out}"], argv(blog) + ["--search", "index"],
+                 argv(blog) + ["--jobs", "2", "--format", "text"], argv(blog) + ["--search=index", "--timings"]):
+        assert noop.check(same) == 0, same
+    capsys.readouterr()
+    for other in (argv(blog) + ["--search", "keep"], argv(blog) + ["--format", "json"], argv(blog) + ["--help"],
+                  argv(blog) + ["--jobs", "many"], argv(blog) + ["--outt", out], ["check", "--config", config]):
+        assert noop.check(other) is None, other
+    assert capsys.readouterr().out == ""  # nothing printed on the way to the real CLI
+
 def test_noop_check_expires_when_a_scheduled_post_comes_due(blog, monkeypatch):
     sample(blog)
     blog.post("later", title="Scheduled", date="2026-11-20")  # after the frozen "today" (2026-11-01)

@@ -1,0 +1,100 @@
+"""`peerpress review new|status|import`: review records."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from .. import build, config as config_mod, importers, reviews
+from ..errors import ProblemError, error, rel, warning
+from .common import add_format, report_problems
+
+
+def add_cli(sub, common) -> None:
+    review = sub.add_parser("review", help="review records: new, status").add_subparsers(dest="review_command",
+                                                                                       metavar="SUBCOMMAND")
+    p = review.add_parser("new", parents=[common], help="scaffold a review record pinned to the current text")
+    p.add_argument("post")
+    p.add_argument("--reviewer", required=True, help="people id of the reviewer")
+    p.add_argument("--decision", required=True, choices=reviews.REVIEW_DECISIONS)
+    p.add_argument("--date", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
+    p.set_defaults(handler=run_new)
+    p = review.add_parser("status", parents=[common], help="each post's review state and what it needs")
+    p.add_argument("post", nargs="?")
+    p.set_defaults(handler=run_status)
+    add_import_cli(review, common)
+
+
+def find_post(args, cfg):
+    result = build.run(cfg, build.Options(write=False, drafts=True))
+    if result.site is None or args.post not in result.site.posts:
+        known = ", ".join(sorted(result.site.posts)) if result.site else ""
+        raise ProblemError([warning(str(cfg.content_dir), None, f"no post with id '{args.post}'",
+                                    f"known posts: {known}")])
+    return result.site, result.site.posts[args.post]
+
+
+def run_new(args) -> int:
+    cfg = config_mod.load(args.config)
+    _, post = find_post(args, cfg)
+    when = args.date or build.now(cfg).date()
+    path = reviews.scaffold(cfg, post, args.reviewer, args.decision, when)
+    print(f"created {path.relative_to(cfg.root)} for version {post.content_hash}")
+    return 0
+
+
+def run_status(args) -> int:
+    cfg = config_mod.load(args.config)
+    result = build.run(cfg, build.Options(write=False, drafts=True))
+    if result.site is None:
+        report_problems(result.problems)
+        return 1
+    site = result.site
+    ids = [args.post] if args.post else sorted(site.states)
+    rows = [("post", "status", "version", "approvals", "needs")]
+    for pid in ids:
+        state = site.states.get(pid)
+        if state is None:
+            raise ProblemError([warning(str(cfg.content_dir), None, f"no post with id '{pid}'")])
+        rows.append((pid, state.status, site.posts[pid].content_hash, str(len(state.approvals)),
+                     "; ".join(state.needs) or "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[4])
+    return 0
+
+
+def add_import_cli(review_sub, common) -> None:
+    """`peerpress review import ...`, beside `review new` and `review status`."""
+    p = review_sub.add_parser("import", parents=[common],
+                              help="review records from pull-request reviews or Reviewed-by: trailers")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--github-event", type=Path, metavar="FILE",
+                        help="a pull_request_review webhook payload ($GITHUB_EVENT_PATH in GitHub Actions)")
+    source.add_argument("--github-reviews", type=Path, metavar="FILE",
+                        help="the JSON list from GET /repos/OWNER/REPO/pulls/N/reviews (needs --pr)")
+    source.add_argument("--git-trailers", metavar="REV_RANGE", help="commits to read, e.g. main..my-branch")
+    p.add_argument("--pr", type=int, help="the pull request the --github-reviews list belongs to")
+    p.add_argument("--base", default="HEAD", help="the branch the pull request goes into (--github-reviews; "
+                                                  "default HEAD)")
+    add_format(p)
+    p.set_defaults(handler=run_import)
+
+
+def run_import(args) -> int:
+    cfg = config_mod.load(args.config)
+    if args.github_event:
+        result = importers.github_event(cfg, args.github_event)
+    elif args.github_reviews:
+        if args.pr is None:
+            raise ProblemError([error(str(args.github_reviews), None, "--github-reviews needs --pr N",
+                                      "the number of the pull request the reviews belong to")])
+        result = importers.github_reviews(cfg, args.github_reviews, args.pr, args.base)
+    else:
+        result = importers.git_trailers(cfg, args.git_trailers)
+    for path in result.written:
+        print(f"wrote {rel(path, cfg.root)}")
+    for path in result.removed:
+        print(f"removed {rel(path, cfg.root)} (the review was dismissed)")
+    if not result.written and not result.removed:
+        print("no review records: the reviews cover no changed posts")
+    return 0
