@@ -1,7 +1,7 @@
 """Entry point for both `python -m generator` and the `peerpress` console script."""
 import sys
 
-from .noop import check
+from .engine.noop import check
 
 
 def run() -> int:

@@ -15,7 +15,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from . import build, history
+from . import history
+from .engine import build
 from .errors import Problem, ProblemError, error, rel
 from .model import Config
 

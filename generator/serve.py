@@ -26,10 +26,10 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from . import build
+from .engine import build
 from . import config as config_mod
 from .errors import ProblemError, error, has_errors
-from .incremental import bibliography_files
+from .engine.incremental import bibliography_files
 from .theme import BUILTIN_THEMES
 
 DEBOUNCE = 0.15  # seconds of quiet before a rebuild: editors write a file in several steps

@@ -11,7 +11,8 @@ import jinja2.bccache
 import pytest
 import yaml
 
-from generator import build, cache, noop, render
+from generator import cache, render
+from generator.engine import build, noop
 from tests.sitebuilder import SiteBuilder
 
 BUILTIN_BASE = Path(__file__).resolve().parent.parent / "themes/default/templates/base.html"
@@ -287,7 +288,7 @@ class FakeTerminal:
 
 
 def test_progress_shows_on_a_terminal_only_and_erases_itself(monkeypatch):
-    from generator.progress import DELAY, Progress
+    from generator.engine.progress import DELAY, Progress
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.setenv("TERM", "xterm")
     assert Progress.wanted(FakeTerminal(True)) and not Progress.wanted(FakeTerminal(False))

@@ -17,7 +17,8 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from generator import build, search, search_order
+from generator import search, search_order
+from generator.engine import build
 from generator import config as config_mod
 from generator.model import Output
 
@@ -241,7 +242,7 @@ def test_keep_reuses_the_previous_index_until_a_build_indexes_again(blog):
 
 def test_a_kept_index_is_never_taken_for_an_up_to_date_site(blog):
     """The no-op check must not skip the build that brings a kept index up to date."""
-    from generator import noop
+    from generator.engine import noop
 
     blog.__init__(blog.root, {"search": {"enabled": True}})
     blog.post("p", title="Lactate", body="Lactate is not specific.\n")

@@ -5,7 +5,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from generator import build
+from generator.engine import build
 from generator import config as config_mod
 from generator.theme import BUILTIN_THEMES
 

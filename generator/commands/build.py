@@ -30,7 +30,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     # Imported here, not above: the no-op check reads add_arguments before Peerpress is loaded.
-    from .. import build, config as config_mod
+    from .. import config as config_mod
+    from ..engine import build
     options = build.Options(out=args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs,
                             no_cache=args.no_cache, search=args.search)
     result = build.run(config_mod.load(args.config), options)

@@ -1,7 +1,8 @@
 """`peerpress check`: validates everything without writing (the pull-request gate)."""
 from __future__ import annotations
 
-from .. import build, config as config_mod
+from .. import config as config_mod
+from ..engine import build
 from .common import add_format, report_problems
 
 

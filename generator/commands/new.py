@@ -1,7 +1,8 @@
 """`peerpress new post "Title"`: scaffolds a post."""
 from __future__ import annotations
 
-from .. import build, config as config_mod, content
+from .. import config as config_mod, content
+from ..engine import build
 from ..errors import ProblemError, warning
 
 

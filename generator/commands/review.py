@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from .. import build, config as config_mod, importers, reviews
+from .. import config as config_mod, importers, reviews
+from ..engine import build
 from ..errors import ProblemError, error, rel, warning
 from .common import add_format, report_problems
 

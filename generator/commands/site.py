@@ -1,7 +1,8 @@
 """What commands that print something about a post share: the loaded site, and one of its posts."""
 from __future__ import annotations
 
-from .. import build, config as config_mod
+from .. import config as config_mod
+from ..engine import build
 from ..errors import ProblemError, error
 from ..model import Post, Site
 

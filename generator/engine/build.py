@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import cite, feeds, history, incremental, lock, output, references, render, reviews, revisions, search
-from . import site as site_mod
-from . import theme as theme_mod
-from .errors import Problem, ProblemError, error, has_errors, rel
-from .model import Config, Output, Site
+from .. import cite, feeds, history, references, render, reviews, revisions, search
+from . import incremental, lock, output
+from .. import site as site_mod
+from .. import theme as theme_mod
+from ..errors import Problem, ProblemError, error, has_errors, rel
+from ..model import Config, Output, Site
 
 
 @dataclass

@@ -20,11 +20,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from . import cache, noop, parallel
-from .errors import Problem, has_errors
-from .model import Config, Output, Post, ReviewRecord, Site
+from .. import cache
+from . import noop, parallel
+from ..errors import Problem, has_errors
+from ..model import Config, Output, Post, ReviewRecord, Site
 from .progress import Progress
-from .render import Renderer
+from ..render import Renderer
 
 T = TypeVar("T")
 PER_POST = ("cite-exports", "feed-items")  # the Session.per_post kinds, saved with the cache
@@ -125,7 +126,7 @@ def start(config: Config, options, now: datetime) -> Session:
 
 def config_paths(config: Config) -> list[Path]:
     """Everything a build reads, for the no-op check (the output folder is checked apart)."""
-    from .theme import BUILTIN_THEMES
+    from ..theme import BUILTIN_THEMES
     return [config.path, config.content_dir, config.reviews_dir, config.themes_dir, BUILTIN_THEMES,
             *bibliography_files(config), *noop.git_files(config.root)]
 

@@ -20,10 +20,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cache
-from .commands.build import add_arguments
-from .commands.common import common_parser
-from .errors import format_problems
+from .. import cache
+from ..commands.build import add_arguments
+from ..commands.common import common_parser
+from ..errors import format_problems
 
 MANIFEST = "noop"
 RACY_SECONDS = 2.0

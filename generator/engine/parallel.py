@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cache, content, reviews, urls
-from .errors import Problem, ProblemError, error
-from .model import Config, Output, Post, ReviewRecord
-from .render import Renderer
+from .. import cache, content, reviews, urls
+from ..errors import Problem, ProblemError, error
+from ..model import Config, Output, Post, ReviewRecord
+from ..render import Renderer
 
 SERIAL_BELOW = 48  # items; under this, forking costs more than it saves
 
