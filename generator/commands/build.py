@@ -1,11 +1,17 @@
-"""`peerpress build`: builds the site into the output folder."""
+"""`peerpress build`: builds the site into the output folder.
+
+Only the standard library, `noop` and `common` are imported up front: `fast_path` answers a build
+with nothing to do before the rest of Peerpress is loaded (__main__.py).
+"""
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
-from .common import add_format, report_problems
+from ..engine import noop
+from .common import add_format, common_parser, report_problems
 
 
 def add_cli(sub, common) -> None:
@@ -29,7 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    # Imported here, not above: the no-op check reads add_arguments before Peerpress is loaded.
+    # Imported here, not above: see the module docstring.
     from .. import config as config_mod
     from ..engine import build
     options = build.Options(out=args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs,
@@ -45,4 +51,43 @@ def run(args) -> int:
     print(f"built {listed} posts, {result.outputs} files ({result.written} written, "
           f"{result.unchanged} unchanged) into {result.out} in {result.seconds:.2f}s"
           + (" (search index kept from the last build)" if result.search_kept else ""))
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # a typo or --help: the real CLI reports it
+        raise ValueError(message)
+
+
+def parse_plain(argv: list[str]) -> argparse.Namespace | None:
+    """A `build` invocation the no-op check can answer, read with build's own parser; None for
+    anything else (other commands, --no-cache, typos, --help), which goes to the real CLI."""
+    if not argv or argv[0] != "build":
+        return None
+    parser = _Parser(add_help=False, parents=[common_parser()])
+    add_arguments(parser)
+    try:
+        args = parser.parse_args(argv[1:])
+    except ValueError:
+        return None
+    if args.no_cache or args.format != "text" or args.search != "index":
+        return None  # a kept (maybe stale) search index is never "up to date"
+    return args
+
+
+def fast_path(argv: list[str]) -> int | None:
+    """Exit status 0 when the site is already up to date (and the summary printed), else None."""
+    start = time.perf_counter()
+    args = parse_plain(argv)
+    manifest = noop.up_to_date(args.config.absolute(), args) if args else None
+    if manifest is None:
+        return None
+    if manifest["warnings"]:
+        print(manifest["warnings"], file=sys.stderr)
+    seconds = time.perf_counter() - start
+    if args.timings:
+        print(f"  {'up-to-date':<14} {seconds * 1000:8.1f} ms")
+    count = manifest["count"]
+    print(f"built {manifest['listed']} posts, {count} files (0 written, {count} unchanged) into "
+          f"{manifest['out']} in {seconds:.2f}s (nothing changed)")
     return 0
