@@ -10,11 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .. import cite, feeds, history, references, render, reviews, revisions, search
-from . import incremental, lock, output
 from .. import site as site_mod
 from .. import theme as theme_mod
 from ..errors import Problem, ProblemError, error, has_errors, rel
 from ..model import Config, Output, Site
+from . import incremental, lock, output
 
 
 @dataclass

@@ -20,12 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from .. import cache
-from . import noop, parallel
+from .. import cache, fingerprints
 from ..errors import Problem, has_errors
 from ..model import Config, Output, Post, ReviewRecord, Site
-from .progress import Progress
 from ..render import Renderer
+from . import noop, parallel
+from .progress import Progress
+from .store import Store
 
 T = TypeVar("T")
 PER_POST = ("cite-exports", "feed-items")  # the Session.per_post kinds, saved with the cache
@@ -34,7 +35,7 @@ PER_POST = ("cite-exports", "feed-items")  # the Session.per_post kinds, saved w
 @dataclass
 class Session:
     config: Config
-    store: cache.Store
+    store: Store
     jobs: int
     progress: Progress
     signature: noop.Signature | None = None
@@ -42,7 +43,7 @@ class Session:
     keys: dict[str, str] = field(default_factory=dict)
     pages_rendered: int = 0
     pages_kept: int = 0
-    prints: cache.Fingerprints | None = None  # this build's, once pages are rendered
+    prints: fingerprints.Fingerprints | None = None  # this build's, once pages are rendered
 
     def bibliography(self, config: Config, load: Callable[[Config], tuple[dict, list[Problem]]]):
         """The site-wide bibliography, parsed once per change of its file (BibTeX parsing is slow)."""
@@ -65,8 +66,8 @@ class Session:
     def render(self, renderer: Renderer, pages: Callable[[Renderer], list[Output]]) -> list[Output]:
         """Every page of `pages(renderer)`; unchanged ones kept from the output folder."""
         out = self.config.output_dir
-        prints = self.prints = cache.Fingerprints(renderer.site, self.store.salt,
-                                                  cache.templates_digest(renderer.theme))
+        prints = self.prints = fingerprints.Fingerprints(renderer.site, self.store.salt,
+                                                  fingerprints.templates_digest(renderer.theme))
         previous = self.store.get_blob("pages") or {}
         if not isinstance(previous, dict) or previous.get("out") != str(out):
             previous = {}
@@ -79,7 +80,7 @@ class Session:
     def per_post(self, kind: str) -> Callable[[Post, Callable[[], T]], T]:
         """A memo for work done once per post after rendering (citation exports, feed entries),
         kept across builds under the post's page fingerprint: what a post's pages show is all
-        such work may use (cache.Fingerprints), so an edit recomputes that post's only."""
+        such work may use (fingerprints.Fingerprints), so an edit recomputes that post's only."""
         def memo(post: Post, compute: Callable[[], T]) -> T:
             if self.prints is None:
                 return compute()
@@ -115,7 +116,7 @@ def bibliography_files(config: Config) -> list[Path]:
 
 def start(config: Config, options, now: datetime) -> Session:
     salt = cache.code_salt()
-    store = cache.Store(config.root, salt, read=not options.no_cache, write=True)
+    store = Store(config.root, salt, read=not options.no_cache, write=True)
     progress = Progress(enabled=Progress.wanted(sys.stderr))
     session = Session(config, store, parallel.jobs_for(options.jobs), progress, now=now)
     if options.write:

@@ -17,8 +17,10 @@ from typing import Any
 
 from .. import cache, content, reviews, urls
 from ..errors import Problem, ProblemError, error
+from ..fingerprints import Fingerprints
 from ..model import Config, Output, Post, ReviewRecord
 from ..render import Renderer
+from .store import Store
 
 SERIAL_BELOW = 48  # items; under this, forking costs more than it saves
 
@@ -98,13 +100,13 @@ def _local_bibliographies(config: Config, path: Path, post: Post | None) -> list
     return [(name, cache.file_key(path.parent / name)) for name in post.bibliography]
 
 
-def load_content(config: Config, bibliography: dict, store: cache.Store, jobs: int,
+def load_content(config: Config, bibliography: dict, store: Store, jobs: int,
                  tick: Callable[[int], None] | None = None) -> tuple[list[Post], list[Problem]]:
     """content.load(), with cached and parallel parsing; same posts, same problems, same order."""
     real = content.Resolver()
     files, problems = content.discover(config, real)
     ckey = cache.config_key(config)
-    bib_key = cache.digest(cache._pickle(bibliography))
+    bib_key = cache.digest(cache.stable_pickle(bibliography))
     keys, results, todo = [], {}, []
     for i, (kind, path) in enumerate(files):
         key = _post_key(config, ckey, bib_key, kind, path, real)
@@ -137,7 +139,7 @@ def _valid_post(hit: Any) -> bool:
             and isinstance(hit[1], list) and all(isinstance(p, Problem) for p in hit[1]))
 
 
-def load_reviews(config: Config, post_ids: set[str], store: cache.Store, jobs: int,
+def load_reviews(config: Config, post_ids: set[str], store: Store, jobs: int,
                  tick: Callable[[int], None] | None = None) -> tuple[list[ReviewRecord], list[Problem]]:
     """reviews.load(), cached and parallel; same records, same problems, same order."""
     base = config.reviews_dir
@@ -226,7 +228,7 @@ class Rendered:
     kept: int = 0
 
 
-def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], prints: cache.Fingerprints | None,
+def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], prints: Fingerprints | None,
                  previous: dict, out: Path, jobs: int, tick: Callable[[int], None] | None = None) -> Rendered:
     """`pages(renderer)`, with every page that did not change kept from `out` and the rest
     rendered in parallel. `previous` is the last build's {path: (key, size, mtime_ns, inode)}."""
