@@ -29,7 +29,7 @@ from watchdog.observers import Observer
 from .engine import build
 from . import config as config_mod
 from .errors import ProblemError, error, has_errors
-from .engine.incremental import bibliography_files
+from .bibliography import files as bibliography_files
 from .theme import BUILTIN_THEMES
 
 DEBOUNCE = 0.15  # seconds of quiet before a rebuild: editors write a file in several steps

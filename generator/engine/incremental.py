@@ -1,7 +1,7 @@
 """The build's cache and parallelism, behind a few calls that build.run makes between its steps.
 
     session = incremental.start(config, options)
-    bib, found = session.bibliography(config, load_bibliography)
+    bib, found = session.bibliography(config)
     posts, found = session.content(config, bib)
     records, found = session.reviews(config, post_ids)
     outputs = session.render(renderer, render.pages)
@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from .. import cache, fingerprints
+from .. import bibliography, cache, content, fingerprints, reviews
 from ..errors import Problem, has_errors
 from ..model import Config, Output, Post, ReviewRecord, Site
 from ..render import Renderer
@@ -45,23 +45,16 @@ class Session:
     pages_kept: int = 0
     prints: fingerprints.Fingerprints | None = None  # this build's, once pages are rendered
 
-    def bibliography(self, config: Config, load: Callable[[Config], tuple[dict, list[Problem]]]):
-        """The site-wide bibliography, parsed once per change of its file (BibTeX parsing is slow)."""
-        key = cache.digest(cache.config_key(config), *[cache.file_key(p) for p in bibliography_files(config)])
-        hit = self.store.get("bibliography", "site", key)
-        if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], dict) and isinstance(hit[1], list):
-            return hit
-        bib, problems = load(config)
-        self.store.put("bibliography", "site", key, (bib, problems))
-        return bib, problems
+    def bibliography(self, config: Config) -> tuple[dict, list[Problem]]:
+        return bibliography.load(config, parallel.CachedLoader(self.store, 1))
 
     def content(self, config: Config, bib: dict) -> tuple[list[Post], list[Problem]]:
         with self.progress.phase("parsing posts") as tick:
-            return parallel.load_content(config, bib, self.store, self.jobs, tick)
+            return content.load(config, bib, parallel.CachedLoader(self.store, self.jobs, tick))
 
     def reviews(self, config: Config, post_ids: set[str]) -> tuple[list[ReviewRecord], list[Problem]]:
         with self.progress.phase("parsing reviews") as tick:
-            return parallel.load_reviews(config, post_ids, self.store, self.jobs, tick)
+            return reviews.load(config, post_ids, parallel.CachedLoader(self.store, self.jobs, tick))
 
     def render(self, renderer: Renderer, pages: Callable[[Renderer], list[Output]]) -> list[Output]:
         """Every page of `pages(renderer)`; unchanged ones kept from the output folder."""
@@ -107,13 +100,6 @@ class Session:
                         next_change(site, self.now))
 
 
-def bibliography_files(config: Config) -> list[Path]:
-    name = config.extra.get("citation", {}).get("bibliography")
-    if name:
-        return [config.root / name]
-    return [config.content_dir / c for c in ("bibliography.bib", "bibliography.json", "bibliography.yaml")]
-
-
 def start(config: Config, options, now: datetime) -> Session:
     salt = cache.code_salt()
     store = Store(config.root, salt, read=not options.no_cache, write=True)
@@ -129,7 +115,7 @@ def config_paths(config: Config) -> list[Path]:
     """Everything a build reads, for the no-op check (the output folder is checked apart)."""
     from ..theme import BUILTIN_THEMES
     return [config.path, config.content_dir, config.reviews_dir, config.themes_dir, BUILTIN_THEMES,
-            *bibliography_files(config), *noop.git_files(config.root)]
+            *bibliography.files(config), *noop.git_files(config.root)]
 
 
 def next_change(site: Site, now: datetime | None) -> float | None:
