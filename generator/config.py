@@ -6,7 +6,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import Problem, ProblemError, error
+from . import theme as theme_mod
+from .errors import Problem, ProblemError, error, rel
 from .frontmatter import read_text
 from .model import EDITOR_DECISIONS, REVIEW_DECISIONS, ROLES, Config, Person, ReviewPolicy, Rubric
 from .references.engine import style_exists
@@ -139,7 +140,6 @@ SITE = Section({
     "timezone": Field(str, "UTC", "IANA time zone for dates without one", check=timezone_problem),
     "license": Field(str, "CC-BY-4.0", "SPDX id of the default license for posts"),
     "issn": Field(str, "", "ISSN of the blog, if it has one"),
-    "doi_prefix": Field(str, "", "Crossref DOI prefix, if the blog registers DOIs"),
     "theme": Field(str, "default", "theme folder name under themes/"),
     "themes_dir": Field(str, "themes", "where themes live"),
     "content_dir": Field(str, "content", "where posts and pages live"),
@@ -185,6 +185,7 @@ def load(path: Path | str) -> Config:
     data, problems = validate(doc, shown, SITE)
     if data:  # a document that is not a mapping has nothing to cross-check
         problems += _cross_checks(data, doc, shown)
+        problems += _theme_check(path.parent, data, doc, shown)
     if problems:
         raise ProblemError(problems)
     return _build(path, data)
@@ -207,6 +208,15 @@ def _cross_checks(data: dict, doc, shown: str) -> list[Problem]:
         problems.append(error(shown, doc.line("citation", "default_style"),
                               f"citation.default_style '{default}' is not in citation.styles"))
     return problems
+
+
+def _theme_check(root: Path, data: dict, doc, shown: str) -> list[Problem]:
+    """The configured theme exists (what it extends is checked when the theme is loaded)."""
+    themes_dir = root / data["themes_dir"]
+    if not data["theme"] or theme_mod.find(themes_dir, data["theme"]):
+        return []
+    return [error(shown, doc.line("theme"), f"theme '{data['theme']}' not found in {rel(themes_dir, root)}/",
+                  "use one of: " + ", ".join(theme_mod.available(themes_dir)))]
 
 
 def _build(path: Path, d: dict) -> Config:
@@ -234,7 +244,7 @@ def _build(path: Path, d: dict) -> Config:
     return Config(
         root=root, path=path, title=d["title"], base_url=base_url, description=d["description"],
         language=d["language"], timezone=d["timezone"], license=d["license"], issn=d["issn"],
-        doi_prefix=d["doi_prefix"], theme=d["theme"], themes_dir=root / d["themes_dir"],
+        theme=d["theme"], themes_dir=root / d["themes_dir"],
         content_dir=root / d["content_dir"], reviews_dir=root / d["reviews_dir"],
         output_dir=root / d["output_dir"], cname=d["cname"], per_page=d["per_page"],
         toc_min_headings=d["toc_min_headings"], raw_html=d["raw_html"], people=people,

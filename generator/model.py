@@ -13,10 +13,6 @@ ROLES = ("author", "reviewer", "editor")
 REVIEW_DECISIONS = ("approve", "approve-with-reservations", "revise", "reject", "comment")
 EDITOR_DECISIONS = ("accept", "reject", "withdraw", "retract", "waive", "correction")
 RECORD_TYPES = ("review", "response", "decision")
-STATUSES = (
-    "draft", "submitted", "in-review", "revisions-requested", "accepted",
-    "published", "rejected", "withdrawn", "retracted",
-)
 # Statuses a public build renders; everything else needs --drafts or serve.
 PUBLIC_STATUSES = ("published", "retracted")
 
@@ -78,7 +74,6 @@ class Config:
     timezone: str = "UTC"
     license: str = "CC-BY-4.0"
     issn: str = ""
-    doi_prefix: str = ""
     theme: str = "default"
     themes_dir: Path = Path("themes")
     content_dir: Path = Path("content")

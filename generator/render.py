@@ -184,10 +184,6 @@ def misc_pages(r: Renderer) -> list[Output]:
             r.page("404.html", "404.html")]
 
 
-def menu(site: Site) -> list[Post]:
-    return sorted((p for p in site.pages.values() if p.meta.get("menu")), key=lambda p: (p.meta["menu"], p.id))
-
-
 def sitemap(site: Site, outputs: list[Output]) -> Output:
     """Every HTML page but 404, with lastmod from the post's own dates (never the build time)."""
     lastmod = {}

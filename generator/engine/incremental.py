@@ -41,8 +41,6 @@ class Session:
     signature: noop.Signature | None = None
     now: datetime | None = None
     keys: dict[str, str] = field(default_factory=dict)
-    pages_rendered: int = 0
-    pages_kept: int = 0
     prints: fingerprints.Fingerprints | None = None  # this build's, once pages are rendered
 
     def bibliography(self, config: Config) -> tuple[dict, list[Problem]]:
@@ -67,7 +65,6 @@ class Session:
         with self.progress.phase("rendering pages") as tick:
             done = parallel.render_pages(renderer, pages, prints, previous.get("pages", {}), out, self.jobs, tick)
         self.keys = done.keys
-        self.pages_rendered, self.pages_kept = done.rendered, done.kept
         return done.outputs
 
     def per_post(self, kind: str) -> Callable[[Post, Callable[[], T]], T]:

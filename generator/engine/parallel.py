@@ -150,8 +150,6 @@ class Recording(Renderer):
 class Rendered:
     outputs: list[Output]
     keys: dict[str, str]  # output path -> page key, for pages rendered or kept in this build
-    rendered: int = 0
-    kept: int = 0
 
 
 def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], prints: Fingerprints | None,
@@ -162,13 +160,11 @@ def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], 
     outputs = pages(rec)
     keys: dict[str, str] = {}
     todo: list[int] = []
-    kept = 0
     for i, (template, path, context, placeholder) in enumerate(rec.calls):
         key = prints.page_key(template, path, context) if prints else ""
         keys[placeholder.path] = key
         if key and _unchanged(out, placeholder.path, key, previous):
             placeholder.kept = out / placeholder.path
-            kept += 1
             if tick:
                 tick(1)
         else:
@@ -195,7 +191,7 @@ def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], 
             rec.calls[i][3].data = result
     if problems:
         raise ProblemError(problems)
-    return Rendered(outputs, keys, len(todo), kept)
+    return Rendered(outputs, keys)
 
 
 def _unchanged(out: Path, rel: str, key: str, previous: dict) -> bool:
