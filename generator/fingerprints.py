@@ -8,6 +8,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from .cache import digest, stable_pickle
+from .model import Post, Site
 
 class Fingerprints:
     """Page keys: the template set, the page's own context, and the site's metadata.
@@ -31,7 +32,6 @@ class Fingerprints:
 
     @staticmethod
     def site_digest(site) -> str:
-        from .model import Post
         # What a body edit changes (the summary defaults to the first paragraph); pages get these
         # through their context, where each post counts in full.
         heavy = {"body", "html", "toc", "word_count", "content_hash", "references", "body_line", "summary"}
@@ -72,16 +72,14 @@ class _ContextPickler(pickle.Pickler):
         super().__init__(buf, protocol=4)
         self.fast = True
         self.prints = prints
-        from .model import Post, Site
-        self._post, self._site = Post, Site
 
     def persistent_id(self, obj):
         kind = type(obj)
         if kind in _PLAIN:  # most of what a context holds: answered without further checks
             return None
-        if kind is self._post:
+        if kind is Post:
             return "post:" + self.prints.post(obj)
-        if kind is self._site:
+        if kind is Site:
             return "site"  # its metadata is in every key; its heavy parts reach pages as posts
         post_id = self.prints.covered.get(id(obj))
         if post_id is not None and post_id in self.prints.site.posts:
