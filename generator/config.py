@@ -1,4 +1,4 @@
-"""site.yaml: the schema, its defaults, and strict validation (DESIGN.md §3)."""
+"""site.yaml: the schema, its defaults, and strict validation (docs/configuration.md lists every key)."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Posts and pages: discovery, front matter, ids, dates, bundles (DESIGN.md §3 Files)."""
+"""Posts and pages: discovery, front matter, ids, dates, bundles (docs/architecture.md, "Content")."""
 from __future__ import annotations
 
 import difflib

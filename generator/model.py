@@ -1,4 +1,4 @@
-"""The data that flows through the pipeline (DESIGN.md §1).
+"""The data that flows through the pipeline (docs/architecture.md).
 
 Every stage takes and returns these plain dataclasses; nothing here does I/O.
 """

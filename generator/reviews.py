@@ -1,4 +1,4 @@
-"""Review records, the review policy and computed status (DESIGN.md §3; issue: peer review).
+"""Review records, the review policy and computed status (docs/architecture.md, "Reviews").
 
 Status is never hand-set: it follows from the records, the post's current content hash and the
 policy in site.yaml. Every rule that stops a review from counting is recorded with its reason, so

@@ -1,5 +1,5 @@
 """`peerpress serve`: build with drafts into a temporary folder, serve it, rebuild on every change
-and reload the pages open in a browser (DESIGN.md §3 Commands).
+and reload the pages open in a browser (README.md, "Commands").
 
 - The watcher (watchdog) collects changes until the files have been quiet for DEBOUNCE
   seconds, sorts them by kind (config, content, review, template, static) and rebuilds: the

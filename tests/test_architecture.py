@@ -7,6 +7,7 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,13 @@ def test_every_citeproc_patch_is_declared():
                 if getattr(fn, "__module__", "").startswith("generator."):
                     replaced.add(f"{module_name_}:{cls_name}.{attr}")
     assert replaced == set(patched())
+
+
+def test_docs_architecture_names_only_files_that_exist():
+    """docs/architecture.md is the map a newcomer follows: every module it names must be there."""
+    text = (ROOT / "docs/architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"[\w/]+\.py\b", text)) | set(re.findall(r"generator/(\w+/)", text))
+    assert len(named) > 30
+    missing = sorted(n for n in named if not ((PACKAGE / n).exists() or (ROOT / n).exists()))
+    assert missing == []
+    assert "```mermaid" in text

@@ -97,7 +97,7 @@ def test_build_writes_only_inside_the_output_folder(blog_built, tmp_path):
     b = blog_built
     (b.root / "content/posts/p.md").write_text((b.root / "content/posts/p.md").read_text() + "\nMore.\n")
     b.approve_twice("p")
-    skip = ("blog/site", "blog/.site.lock", "blog/.peerpress-cache")  # the cache is DESIGN §1's
+    skip = ("blog/site", "blog/.site.lock", "blog/.peerpress-cache")  # the build cache (docs/architecture.md)
     outside_before = snapshot(tmp_path, skip=skip)
     assert build(b) == 0
     assert snapshot(tmp_path, skip=skip) == outside_before

@@ -1,4 +1,4 @@
-"""The build as a flat list of named, timed steps (DESIGN.md §1)."""
+"""The build as a flat list of named, timed steps (docs/architecture.md, "The pipeline")."""
 from __future__ import annotations
 
 import os
