@@ -5,7 +5,8 @@ from .commands.build import fast_path
 
 
 def run() -> int:
-    # A build with nothing to do is recognised before the rest of Peerpress is imported (engine/noop.py).
+    # A build with nothing to do is recognised before the rest of Peerpress is imported
+    # (commands/build.fast_path, engine/noop.py).
     status = fast_path(sys.argv[1:])
     if status is None:
         from .cli import main

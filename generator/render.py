@@ -81,7 +81,7 @@ def initials(person: Person) -> str:
 
 
 def pages(r: Renderer) -> list[Output]:
-    """Every HTML page and robots.txt, in a stable order (the sitemap comes last, in build.py)."""
+    """Every HTML page and robots.txt, in a stable order (the sitemap comes last, in engine/build.py)."""
     out: list[Output] = []
     for step in (home_pages, post_pages, review_pages, tag_pages, author_pages, taxonomy_pages,
                  standalone_pages, misc_pages, search.pages):

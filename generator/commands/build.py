@@ -21,7 +21,7 @@ def add_cli(sub, common) -> None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """build's options, also read by the no-op check (noop.py) so both parse alike."""
+    """build's options, also read by `fast_path` below so both parse alike."""
     p.add_argument("--out", type=Path, help="output folder (default: output_dir in site.yaml, site/)")
     p.add_argument("--drafts", action="store_true", help="also render drafts and unreviewed posts, with a banner")
     p.add_argument("--base-url", help="override base_url (e.g. for a preview deployment)")

@@ -1,7 +1,7 @@
 """What every command shares: `--config`, `--format` and printing problems.
 
-Standard library and errors.py only: the no-op check (noop.py) builds `build`'s parser from
-here before the rest of Peerpress is imported.
+Standard library and errors.py only: the no-op fast path (commands/build.py) builds `build`'s
+parser from here before the rest of Peerpress is imported.
 """
 from __future__ import annotations
 
