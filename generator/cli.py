@@ -2,18 +2,28 @@
 `python -m generator` runs it too.
 
 To add a command, write commands/<name>.py with `add_cli(sub, common)` (which registers its
-parser and sets `handler`) and add the module to COMMANDS.
+parser and sets `handler`) and add its name to COMMANDS: one line.
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-from .commands import build, check, cite, crossref, new, publish, review, serve
 from .commands.common import common_parser
 from .errors import ProblemError, format_problems
 
-COMMANDS = [build, check, new, review, publish, cite, crossref, serve]
+# Modules of generator/commands/, in the order `peerpress --help` lists them.
+COMMANDS = [
+    "build",
+    "check",
+    "new",
+    "review",
+    "publish",
+    "cite",
+    "crossref",
+    "serve",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +46,6 @@ def make_parser() -> argparse.ArgumentParser:
     common = common_parser()
     parser = argparse.ArgumentParser(prog="peerpress", description="Build a peer-reviewed open educational blog.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
-        command.add_cli(sub, common)
+    for name in COMMANDS:
+        importlib.import_module(f"{__package__}.commands.{name}").add_cli(sub, common)
     return parser

@@ -180,3 +180,10 @@ def test_docs_architecture_names_only_files_that_exist():
     missing = sorted(n for n in named if not ((PACKAGE / n).exists() or (ROOT / n).exists()))
     assert missing == []
     assert "```mermaid" in text
+
+
+def test_every_command_module_is_registered():
+    from generator import cli
+    with_cli = sorted(name.rsplit(".", 1)[1] for name, path in MODULES.items()
+                      if name.startswith("generator.commands.") and "def add_cli(" in path.read_text(encoding="utf-8"))
+    assert sorted(cli.COMMANDS) == with_cli
