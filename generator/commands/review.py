@@ -6,8 +6,9 @@ from pathlib import Path
 
 from .. import config as config_mod, importers, reviews
 from ..engine import build
-from ..errors import ProblemError, error, rel, warning
-from .common import add_format, report_problems
+from ..errors import ProblemError, error, rel
+from .common import add_format
+from .site import post_for_cli, site_for_cli
 
 
 def add_cli(sub, common) -> None:
@@ -25,18 +26,10 @@ def add_cli(sub, common) -> None:
     add_import_cli(review, common)
 
 
-def find_post(args, cfg):
-    result = build.run(cfg, build.Options(write=False, drafts=True))
-    if result.site is None or args.post not in result.site.posts:
-        known = ", ".join(sorted(result.site.posts)) if result.site else ""
-        raise ProblemError([warning(str(cfg.content_dir), None, f"no post with id '{args.post}'",
-                                    f"known posts: {known}")])
-    return result.site, result.site.posts[args.post]
-
-
 def run_new(args) -> int:
-    cfg = config_mod.load(args.config)
-    _, post = find_post(args, cfg)
+    site = site_for_cli(args, allow_errors=True)
+    cfg = site.config
+    post = post_for_cli(site, args.post)
     when = args.date or build.now(cfg).date()
     path = reviews.scaffold(cfg, post, args.reviewer, args.decision, when)
     print(f"created {path.relative_to(cfg.root)} for version {post.content_hash}")
@@ -44,18 +37,11 @@ def run_new(args) -> int:
 
 
 def run_status(args) -> int:
-    cfg = config_mod.load(args.config)
-    result = build.run(cfg, build.Options(write=False, drafts=True))
-    if result.site is None:
-        report_problems(result.problems)
-        return 1
-    site = result.site
-    ids = [args.post] if args.post else sorted(site.states)
+    site = site_for_cli(args, allow_errors=True)
+    ids = [post_for_cli(site, args.post).id] if args.post else sorted(site.states)
     rows = [("post", "status", "version", "approvals", "needs")]
     for pid in ids:
-        state = site.states.get(pid)
-        if state is None:
-            raise ProblemError([warning(str(cfg.content_dir), None, f"no post with id '{pid}'")])
+        state = site.states[pid]
         rows.append((pid, state.status, site.posts[pid].content_hash, str(len(state.approvals)),
                      "; ".join(state.needs) or "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
