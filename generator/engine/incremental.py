@@ -44,6 +44,7 @@ class Session:
     prints: fingerprints.Fingerprints | None = None  # this build's, once pages are rendered
 
     def bibliography(self, config: Config) -> tuple[dict, list[Problem]]:
+        """The site-wide bibliography, parsed once per change of its files (BibTeX parsing is slow)."""
         return bibliography.load(config, parallel.CachedLoader(self.store, 1))
 
     def content(self, config: Config, bib: dict) -> tuple[list[Post], list[Problem]]:
@@ -58,7 +59,7 @@ class Session:
         """Every page of `pages(renderer)`; unchanged ones kept from the output folder."""
         out = self.config.output_dir
         prints = self.prints = fingerprints.Fingerprints(renderer.site, self.store.salt,
-                                                  fingerprints.templates_digest(renderer.theme))
+                                                         fingerprints.templates_digest(renderer.theme))
         previous = self.store.get_blob("pages") or {}
         if not isinstance(previous, dict) or previous.get("out") != str(out):
             previous = {}
