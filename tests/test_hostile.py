@@ -318,3 +318,15 @@ def test_imported_pull_request_review_stays_text(hostile_site):
     [div] = [d for d in page.xpath("//div[@class='review-text']") if "Imported review." in d.text_content()]
     assert "reviewer: rex" in div.text_content()
     assert not div.xpath(".//script|.//iframe|.//*[@onerror]")
+
+
+def test_print_margins_keep_a_hostile_site_title_inside_a_css_string(hostile_site):
+    """The site name is printed in the page margins through CSS (partials/print_margins.html): it must stay
+    one quoted CSS string, with no "<" that could close the <style> element, and read back as the title."""
+    page = parse_html(hostile_site / "posts/evil/index.html")
+    [style] = page.xpath("//head/style[@media='print']")
+    css = style.text
+    assert "<" not in css and "</" not in css
+    [top] = re.findall(r'@top-left \{ content: ("(?:[^"\\]|\\.)*");', css)
+    unescaped = re.sub(r"\\([0-9a-f]{1,6}) ?", lambda m: chr(int(m.group(1), 16)), top[1:-1])
+    assert unescaped == SITE_TITLE
