@@ -481,6 +481,8 @@ def test_each_feed_names_a_stylesheet_that_shows_it_as_a_page(blog, rel):
     assert page.findtext(".//h1") == parsed.feed.title
     assert [h.text_content() for h in page.iterfind(".//article//h3")] == [e.title for e in parsed.entries]
     assert [a.get("href") for a in page.iterfind(".//article//h3/a")] == [e.link for e in parsed.entries]
+    metas = [" ".join(p.text_content().split()) for p in page.xpath("//article//p[@class='meta']")]
+    assert metas == ["10 Feb 2025 · Ada Author", "10 Jan 2025 · Ada Author"]  # Atom and RSS alike
     statuses = [" ".join(p.text_content().split()) for p in page.xpath("//article//p[@class='review-line']")]
     assert len(statuses) == len(parsed.entries), statuses
     assert {s.replace("Peer reviewed Reviewed", "Peer reviewed · Reviewed") for s in statuses} <= REVIEWED, statuses

@@ -3,7 +3,8 @@
     an <?xml-stylesheet?> instruction; feed readers ignore it). Rendered by Jinja at feeds/feed.xsl, so
     the page uses the site's own stylesheets and script (the copy button) under the site's base path. -#}
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
-                xmlns:atom="http://www.w3.org/2005/Atom" exclude-result-prefixes="atom">
+                xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"
+                exclude-result-prefixes="atom dc">
 <xsl:output method="html" version="5.0" encoding="utf-8" indent="yes" doctype-system="about:legacy-compat"/>
 <xsl:variable name="atom" select="boolean(/atom:feed)"/>
 <xsl:variable name="title" select="/atom:feed/atom:title | /rss/channel/title"/>
@@ -49,7 +50,11 @@
 <xsl:template match="atom:entry | item">
   <xsl:variable name="date">
     <xsl:choose>
-      <xsl:when test="atom:published"><xsl:value-of select="substring(atom:published, 1, 10)"/></xsl:when>
+      <xsl:when test="atom:published"><!-- 2025-09-30T… → 30 Sep 2025, as RSS dates read -->
+        <xsl:variable name="d" select="string(atom:published)"/>
+        <xsl:value-of select="concat(number(substring($d, 9, 2)), ' ',
+          substring('JanFebMarAprMayJunJulAugSepOctNovDec', 3 * number(substring($d, 6, 2)) - 2, 3), ' ', substring($d, 1, 4))"/>
+      </xsl:when>
       <xsl:otherwise><xsl:value-of select="substring(pubDate, 6, 11)"/></xsl:otherwise>
     </xsl:choose>
   </xsl:variable>
@@ -58,7 +63,7 @@
   <article class="card">
     <h3 class="card-title"><a href="{(atom:link[@rel='alternate']/@href | link)[1]}"><xsl:value-of select="atom:title | title"/></a></h3>
     <p class="meta"><xsl:value-of select="$date"/>
-      <xsl:for-each select="atom:author/atom:name"> · <xsl:value-of select="."/></xsl:for-each></p>
+      <xsl:for-each select="atom:author/atom:name | dc:creator"> · <xsl:value-of select="."/></xsl:for-each></p>
     <xsl:if test="$status">
       <xsl:variable name="words" select="string($status)"/>
       <p class="review-line"><xsl:choose>
