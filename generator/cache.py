@@ -16,6 +16,7 @@ and rebuilt, and never unpickled.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import io
@@ -102,9 +103,14 @@ def dump(path: Path, salt: str, value: Any) -> None:
     mac = hmac.new(secret(), header + payload, hashlib.sha256).digest()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(header + mac + payload)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(header + mac + payload)
+        os.replace(tmp, path)
+    except OSError:  # a full disk: no half-written file is left behind; the build reports the error
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def load(path: Path, salt: str) -> Any | None:

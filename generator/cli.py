@@ -6,7 +6,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import build, cite, content, crossref, importers, publish, reviews
+from . import build, cite, content, crossref, fserrors, importers, publish, reviews
 from . import config as config_mod
 from .errors import ProblemError, format_problems, has_errors, warning
 
@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except ProblemError as exc:
         print(format_problems(exc.problems, getattr(args, "format", "text")), file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file-system failure no step turned into a Problem: still no traceback
+        print(fserrors.problem(exc).text(), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; the previous site is untouched", file=sys.stderr)
@@ -102,7 +105,8 @@ def cmd_build(args) -> int:
                             no_cache=args.no_cache, search=args.search)
     result = build.run(cfg, options)
     if report_problems(result.problems, args.format):
-        print("build failed; the previous site is untouched", file=sys.stderr)
+        print("the site was written, but the build failed afterwards" if result.cache_failed and result.written
+              + result.unchanged else "build failed; the previous site is untouched", file=sys.stderr)
         return 1
     if args.timings:
         for name, seconds in result.steps:

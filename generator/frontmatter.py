@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import fserrors, limits
 from .errors import Problem, error
 from .yamlio import Document, YamlError, parse
 
@@ -17,7 +18,14 @@ class Source:
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 file; a BOM and CRLF line endings are accepted and normalised."""
-    raw = path.read_bytes()
+    try:
+        raw = limits.read_bounded(path, shown)
+    except limits.TooBig as exc:
+        return None, [exc.problem]
+    except (FileNotFoundError, IsADirectoryError):
+        raise  # what a missing file means is the caller's to say ("no site.yaml here")
+    except OSError as exc:  # unreadable: permissions, a failing disk
+        return None, [fserrors.problem(exc, "read the file", shown)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -43,7 +51,7 @@ def split(text: str, shown: str) -> tuple[Source | None, list[Problem]]:
     try:
         doc = parse("\n".join(lines[1:i]), offset=1)
     except YamlError as exc:
-        return None, [error(shown, exc.line, exc.message, "check indentation, colons and quotes")]
+        return None, [error(shown, exc.line, exc.message, exc.hint or "check indentation, colons and quotes")]
     if not isinstance(doc.data, dict):
         what = "nothing" if doc.data is None else type(doc.data).__name__
         return None, [error(shown, 2, f"front matter must be a mapping of keys to values, got {what}",

@@ -190,6 +190,18 @@ def staging(out: Path):
         stage.abort()
 
 
+def final_path(out: Path, filename) -> str:
+    """A path in a staging folder of `out` as the path it was going to have in `out`."""
+    if filename is None:
+        return str(out)
+    path = os.fsdecode(filename)
+    prefix = os.path.join(Path(out).absolute().parent, f".{Path(out).name}.building-")
+    if path.startswith(prefix):
+        rest = path[len(prefix):].partition(os.sep)[2]
+        return os.path.join(Path(out).absolute(), rest) if rest else str(out)
+    return path
+
+
 def _link(old: str, dest: str) -> bool:
     try:
         os.link(old, dest)
@@ -216,7 +228,11 @@ def _swap(staging: Path, out: Path, background: bool = False) -> None:
         shutil.rmtree(backup)
     if out.exists():
         os.rename(out, backup)
-    os.rename(staging, out)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        recover(out)  # the previous site goes back where it was
+        raise
     if background:
         _discard(backup)
     else:
