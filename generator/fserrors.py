@@ -8,6 +8,7 @@ the same cause always reads the same way.
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 from .errors import Problem, error, rel
@@ -45,6 +46,9 @@ def cause(exc: OSError) -> tuple[str, str]:
 def problem(exc: OSError, doing: str = "", path: Path | str | None = None, root: Path | None = None) -> Problem:
     """`path: error: could not <doing>: <cause> (hint)`; `path` defaults to the file the OS names."""
     where = path if path is not None else (exc.filename if exc.filename is not None else "")
-    shown = rel(where, root) if root is not None and where != "" else str(where or "(unknown path)")
+    if where == "":
+        shown = "(unknown path)"
+    else:  # relative to the project (or, not knowing it, to the working folder) where possible
+        shown = rel(os.fsdecode(where), root if root is not None else Path.cwd())
     words, hint = cause(exc)
     return error(shown, None, f"could not {doing}: {words}" if doing else words, hint)
