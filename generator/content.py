@@ -132,6 +132,9 @@ def discover(config: Config, real: Resolver | None = None) -> tuple[list[tuple[s
                 problems.append(error(rel(p, config.root), 1, "index.md directly in content/posts/ is not a post",
                                       "name the file after the post (my-post.md) or move it to "
                                       "content/posts/my-post/index.md"))
+            elif p.suffix == ".md" and not p.exists():  # named by the link: its target does not exist
+                problems.append(error(p.relative_to(config.root).as_posix(), None,
+                                      "is a link to a file that does not exist", "remove the link or restore its target"))
             elif p.suffix == ".md":
                 found.append(("post", p))
     pages_dir = config.content_dir / "pages"

@@ -22,9 +22,7 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
         raw = limits.read_bounded(path, shown)
     except limits.TooBig as exc:
         return None, [exc.problem]
-    except (FileNotFoundError, IsADirectoryError):
-        raise  # what a missing file means is the caller's to say ("no site.yaml here")
-    except OSError as exc:  # unreadable: permissions, a failing disk
+    except OSError as exc:  # unreadable: permissions, a broken link, a failing disk
         return None, [fserrors.problem(exc, "read the file", shown)]
     try:
         text = raw.decode("utf-8-sig")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from . import limits
 from .content import inside, to_datetime
 from .errors import Problem, error, rel, warning
 from .frontmatter import read_text, split
@@ -108,6 +109,8 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
     problems += _check_scores(config, data, doc, shown)
     problems += _check_name(path, data, person, shown)
     tz = ZoneInfo(config.timezone)
+    too_deep = limits.markdown_depth(source.body, shown, source.body_line)  # render() refuses it, silently here
+    problems += [too_deep] if too_deep else []
     body_html = sanitize(render(source.body, config=config, path=shown,
                                 line_offset=source.body_line - 1).html)
     record = ReviewRecord(
