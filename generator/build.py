@@ -128,7 +128,7 @@ def run(config: Config, options: Options) -> BuildReport:
             outputs.append(feeds.feeds_page(renderer))
         with report.step("sitemap"):  # last, so it lists every page the steps above made
             outputs.append(render.sitemap(site, outputs))
-        if not options.write:  # what staging would refuse (names too long, clashes), so check passing means build can write
+        if not options.write:  # what staging would refuse (long names, clashes): check passing means build can write
             problems += output.check_paths(outputs)
     except ProblemError as exc:
         indexing.cancel()

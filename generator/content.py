@@ -134,7 +134,8 @@ def discover(config: Config, real: Resolver | None = None) -> tuple[list[tuple[s
                                       "content/posts/my-post/index.md"))
             elif p.suffix == ".md" and not p.exists():  # named by the link: its target does not exist
                 problems.append(error(p.relative_to(config.root).as_posix(), None,
-                                      "is a link to a file that does not exist", "remove the link or restore its target"))
+                                      "is a link to a file that does not exist",
+                                      "remove the link or restore its target"))
             elif p.suffix == ".md":
                 found.append(("post", p))
     pages_dir = config.content_dir / "pages"

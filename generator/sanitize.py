@@ -32,7 +32,7 @@ PROPERTIES = frozenset({
     "aspect-ratio", "object-fit", "object-position", "transform", "transform-origin", "hyphens",
     "word-break", "overflow-wrap", "word-wrap", "tab-size", "filter", "clip-path", "mix-blend-mode",
     "isolation", "fill", "stroke", "stroke-width", "pointer-events", "user-select", "resize", "accent-color",
-    "caret-color", "inset", "contain", "will-change", "float", "orphans", "widows", "columns", "outline",
+    "caret-color", "inset", "contain", "will-change", "orphans", "widows", "columns", "outline",
 })
 PREFIXES = ("background-", "border-", "margin-", "padding-", "font", "text-", "list-style", "flex", "grid",
             "align-", "justify-", "place-", "min-", "max-", "overflow", "column-", "outline-", "animation",

@@ -609,7 +609,7 @@ def _(b, outside):
 
 
 @case("image-climbs-to-the-project",
-      f"content/posts/bundle/index.md:6: error: image '../../../site.yaml' is not a file in the post's folder "
+      "content/posts/bundle/index.md:6: error: image '../../../site.yaml' is not a file in the post's folder "
       + IMAGE_HINT)
 def _(b, outside):
     b.post("bundle", bundle=True, image="../../../site.yaml")
