@@ -107,9 +107,11 @@ def dump(path: Path, salt: str, value: Any) -> None:
         with open(tmp, "wb") as f:
             f.write(header + mac + payload)
         os.replace(tmp, path)
-    except OSError:  # a full disk: no half-written file is left behind; the build reports the error
+    except OSError as exc:  # a full disk: no half-written file is left behind; the build reports the error
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if exc.filename in (None, os.fspath(tmp)):
+            exc.filename = os.fspath(path)
         raise
 
 

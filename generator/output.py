@@ -186,8 +186,12 @@ class Staging:
                 shutil.copy2(old, dest)
             self.report.unchanged += 1
         else:
-            with open(dest, "wb") as f:
-                f.write(o.data)
+            try:
+                with open(dest, "wb") as f:
+                    f.write(o.data)
+            except OSError as exc:  # write() errors name no file: name the one being written
+                exc.filename = dest if exc.filename is None else exc.filename
+                raise
             self.report.written += 1
 
     def commit(self) -> WriteReport:

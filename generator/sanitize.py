@@ -66,11 +66,34 @@ def attribute(tag: str, name: str, value: str) -> str | None:
 
 def srcset(value: str) -> str | None:
     """Candidates ("a.png 1x, b.png 2x") whose URL is allowed; None when none is."""
-    candidates = [c.strip() for c in value.split(",") if c.strip()]
-    kept = [c for c in candidates if url_ok(c.split()[0])]
+    candidates = _candidates(value)
+    kept = [f"{url} {desc}".strip() for url, desc in candidates if url_ok(url)]
     if len(kept) == len(candidates):
         return value
     return ", ".join(kept) or None
+
+
+def _candidates(value: str) -> list[tuple[str, str]]:
+    """(URL, descriptors) pairs, split the way the HTML standard parses srcset: a URL is a run
+    of non-space characters (it may contain commas, as data: URLs do), then descriptors up to a comma."""
+    out, i, n = [], 0, len(value)
+    while i < n:
+        while i < n and (value[i].isspace() or value[i] == ","):
+            i += 1
+        start = i
+        while i < n and not value[i].isspace():
+            i += 1
+        url = value[start:i]
+        if not url:
+            break
+        if url.endswith(","):  # "a.png," has no descriptors
+            out.append((url.rstrip(","), ""))
+            continue
+        desc_start = i
+        while i < n and value[i] != ",":
+            i += 1
+        out.append((url, value[desc_start:i].strip()))
+    return out
 
 
 def style(value: str) -> str | None:
