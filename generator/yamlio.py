@@ -117,6 +117,9 @@ def _walk(root: yaml.Node, lines: dict[Key, int], offset: int) -> None:
         if budget < 0:
             raise YamlError(f"more than {MAX_VALUES} values in all (aliases count each time they are used)",
                             node.start_mark.line + 1 + offset, "split the data or use fewer aliases")
+        if len(path) > limits.MAX_YAML_DEPTH:
+            raise YamlError(f"values are nested too deeply (more than {limits.MAX_YAML_DEPTH} levels)",
+                            node.start_mark.line + 1 + offset, "flatten the nested lists or mappings")
         if isinstance(node, yaml.CollectionNode) and len(node.value) > limits.MAX_ITEMS:
             what = "list" if isinstance(node, yaml.SequenceNode) else "mapping"
             raise YamlError(f"a {what} of {len(node.value)} items is longer than {limits.MAX_ITEMS}",

@@ -796,6 +796,13 @@ def _(b, outside):
            "x" * (5 * 1024 * 1024 + 512 * 1024))
 
 
+@case("yaml-nested-150-levels",
+      "content/posts/bad.md:5: error: values are nested too deeply (more than 100 levels) "
+      "(flatten the nested lists or mappings)")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "extra: " + "[" * 150 + "]" * 150 + "\n---\n")
+
+
 @case("site-yaml-nested-too-deep",
       "site.yaml:2: error: values are nested too deeply (more than 100 levels) (flatten the nested lists or mappings)")
 def _(b, outside):
