@@ -134,6 +134,10 @@ def run(config: Config, options: Options) -> BuildReport:
         indexing.cancel()
         problems += exc.problems
         return report
+    except OSError as exc:  # an unreadable bundle file or theme asset: named, and Pagefind stopped
+        indexing.cancel()
+        problems.append(fserrors.problem(exc, "read a file", root=config.root))
+        return report
     report.outputs = len(outputs)
     if options.write and not write(config.output_dir, outputs, indexing, report, root=config.root):
         return report

@@ -73,7 +73,7 @@ POST = Section({
     "corrections": Field(list, [], "published corrections", item=CORRECTION),
     "draft": Field(bool, False, "never publish, even if accepted"),
     "featured": Field(bool, False, "show in the featured list on the home page"),
-    "image": Field(str, "", "social-card image, relative to the post"),
+    "image": Field(str, "", "social-card image: a file in the post's folder, /assets/… or an https:// URL"),
 })
 
 PAGE = Section({
