@@ -115,6 +115,25 @@ def dump(path: Path, salt: str, value: Any) -> None:
         raise
 
 
+def remove_orphans(folder: Path) -> None:
+    """Temporary files of dump() whose process is gone (a build killed mid-write)."""
+    for tmp in folder.glob(".*.tmp") if folder.is_dir() else ():
+        pid = tmp.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but another user's
+        return True
+    return True
+
+
 def load(path: Path, salt: str) -> Any | None:
     """The value in `path`, or None when it is missing, foreign, corrupt or tampered with."""
     try:
@@ -183,6 +202,7 @@ class Store:
         """Write every shard of `kinds` whose entries changed (new, updated or gone)."""
         if not self.write:
             return
+        remove_orphans(self.folder)
         for kind in kinds:
             for n in range(SHARDS):
                 self._pack(kind, n)

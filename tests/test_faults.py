@@ -401,4 +401,4 @@ def test_sigkill_at_random_points_loses_nothing(tmp_path):
     done = build(b.root, out)
     assert done.returncode == 0, done.stderr
     assert tree(out) == sites[version]
-    assert leftovers(out) == []
+    assert leftovers(out) == [] and cache_temporaries(b.root) == []
