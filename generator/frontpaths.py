@@ -35,7 +35,7 @@ def image_problem(config: Config, post_file: Path, bundle: bool, value: str, sho
     if SCHEME_RE.match(value) or value.startswith("//"):
         return error(shown, line, f"image '{value}' is not an http(s) URL", IMAGE_HINT)
     if value.startswith("/"):
-        if value.lstrip("/") in static_files(config):
+        if value.lstrip("/") in static_files(config, value.lstrip("/")):
             return None
         return error(shown, line, f"image '{value}' is not a static file of the site", IMAGE_HINT)
     if not bundle:
@@ -46,10 +46,17 @@ def image_problem(config: Config, post_file: Path, bundle: bool, value: str, sho
     return None
 
 
-def static_files(config: Config) -> frozenset[str]:
-    """The site paths of the theme chain's static files ("assets/logo.png"). Only asked for an
-    image that starts with "/", which is rare, so it is not memoised (serve adds files live)."""
-    try:
-        return frozenset(theme_mod.resolve(config).static)
-    except ProblemError:  # a broken theme is reported by the theme step
-        return frozenset()
+def static_files(config: Config, wanted: str) -> frozenset[str]:
+    """The site paths of the theme chain's static files ("assets/logo.png"). Remembered per
+    theme, and looked up afresh when `wanted` is not among them (serve may add files live)."""
+    key = (str(config.root), config.theme, str(config.themes_dir))
+    known = _STATIC.get(key)
+    if known is None or wanted not in known:
+        try:
+            known = _STATIC[key] = frozenset(theme_mod.resolve(config).static)
+        except ProblemError:  # a broken theme is reported by the theme step
+            return frozenset()
+    return known
+
+
+_STATIC: dict[tuple[str, str, str], frozenset[str]] = {}

@@ -930,3 +930,23 @@ def test_every_case_fails_without_touching_a_missing_site(tmp_path, capsys):
     assert not (b.root / "site").exists()
     assert not os.path.exists(b.root / ".site.previous")
     shutil.rmtree(b.root)
+
+
+def test_front_matter_images_that_are_fine(tmp_path, capsys):
+    """The other side of the image cases: a bundle file, a theme's static file and an https URL."""
+    b = SiteBuilder(tmp_path / "blog")
+    b.post("bundle", bundle=True, image="card.svg")
+    b.write("content/posts/bundle/card.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    b.post("static", image="/assets/favicon.svg")
+    b.post("remote", image="https://cdn.example.org/card.png")
+    for pid in ("bundle", "static", "remote"):
+        b.approve_twice(pid)
+    assert build(b) == 0, capsys.readouterr().err
+    card = {}
+    for pid in ("bundle", "static", "remote"):
+        page = lxml.html.parse(str(b.root / "site/posts" / pid / "index.html")).getroot()
+        card[pid] = page.xpath("string(//meta[@property='og:image']/@content)")
+    assert card == {"bundle": "https://blog.example.org/posts/bundle/card.svg",
+                    "static": "https://blog.example.org/assets/favicon.svg",
+                    "remote": "https://cdn.example.org/card.png"}
+    assert (b.root / "site/posts/bundle/card.svg").is_file()
