@@ -6,11 +6,12 @@ half-written files left behind; and afterwards a plain rebuild must give exactly
 clean build gives (nothing was lost, nothing stale was kept).
 
 How each fault is made, on this machine and in CI (both run as root):
-- disk full: a real tmpfs of a few hundred KB (`mount -t tmpfs -o size=…`), filled to a sweep
-  of free-space levels so the failure lands in the lock, in staging and in the swap; and a tiny
-  tmpfs mounted over `.peerpress-cache/` for the cache. Where mounting is not permitted these
-  tests skip, and `test_injected_enospc_at_every_write_call` (which always runs) raises
-  OSError(ENOSPC) from each write call of output.py, lock.py and cache.py in turn.
+- disk full: a real tmpfs of a few MB (`mount -t tmpfs -o size=…`), filled to a sweep of
+  free-space levels so the failure lands at different files of the staging; the same tmpfs
+  remounted with almost no free inodes; and a tiny tmpfs mounted over `.peerpress-cache/`.
+  Where mounting is not permitted these tests skip, and
+  `test_injected_enospc_at_every_write_call` (which always runs) raises OSError(ENOSPC) from
+  each kind of write call of output.py, lock.py and cache.py in turn.
 - read-only file system: the tmpfs remounted `ro`.
 - permission denied: root ignores file modes, so the build runs under `setpriv` with
   CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped from its bounding set: still uid 0, but now
@@ -178,6 +179,27 @@ def test_disk_full_at_every_stage_leaves_the_previous_site(tmp_path):
         rebuilt = build(b.root, out)  # the disk has room again: nothing was lost
         assert rebuilt.returncode == 0, rebuilt.stderr
         assert tree(out) == new and leftovers(out) == []
+
+
+def test_out_of_inodes(tmp_path):
+    """A disk with space but no free inodes (new files and folders fail with ENOSPC too)."""
+    new = reference(tmp_path, "b")
+    with tmpfs(tmp_path / "disk", "8m") as disk:
+        b = make_blog(tmp_path / "blog", "a")
+        out = disk / "site"
+        assert build(b.root, out).returncode == 0
+        before = tree(out)
+        write_content(b, "b")
+        st = os.statvfs(disk)
+        subprocess.run(["mount", "-o", f"remount,nr_inodes={st.f_files - st.f_ffree + 8}", str(disk)], check=True)
+        done = build(b.root, out, "--no-cache")
+        subprocess.run(["mount", "-o", "remount,nr_inodes=100000", str(disk)], check=True)
+        errors = error_lines(done.stderr)
+        assert done.returncode == 1 and len(errors) == 1, done.stderr
+        assert errors[0].startswith(f"{out}/") and errors[0].endswith(
+            ": error: could not write the site: no space left on device (free some disk space and build again)")
+        assert tree(out) == before and leftovers(out) == []
+        assert build(b.root, out).returncode == 0 and tree(out) == new
 
 
 def test_disk_full_while_saving_the_cache(tmp_path):
