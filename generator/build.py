@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import cite, feeds, history, incremental, lock, output, references, render, reviews, revisions, search
+from . import cite, feeds, history, incremental, links, lock, output, redirects, references, render, reviews
+from . import revisions, search, series
 from . import site as site_mod
 from . import theme as theme_mod
 from .errors import Problem, ProblemError, error, has_errors, rel
@@ -127,9 +128,16 @@ def run(config: Config, options: Options) -> BuildReport:
             outputs.append(feeds.feeds_page(renderer))
         with report.step("sitemap"):  # last, so it lists every page the steps above made
             outputs.append(render.sitemap(site, outputs))
+        with report.step("redirects"):  # after the sitemap: old addresses are not pages to index
+            outputs += redirects.outputs(renderer, outputs)
+        with report.step("links"):  # every internal link against what the build made
+            problems += links.check(site, outputs) + series.check(site)
     except ProblemError as exc:
         indexing.cancel()
         problems += exc.problems
+        return report
+    if has_errors(problems):
+        indexing.cancel()
         return report
     report.outputs = len(outputs)
     if options.write and not write(config.output_dir, outputs, indexing, report):

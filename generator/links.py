@@ -1,0 +1,132 @@
+"""Internal links, checked against the site the build made: pages, files and anchors.
+
+Markdown rendering notes every link and image in a body with its source line (links_plugin);
+after rendering, `check` resolves each one against the outputs (every page, bundle file, static
+file and redirect page) and the ids in the target page, so a link to an old site's URL, a missing
+image or a heading that was renamed is reported as `path:line`."""
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import unquote, urlsplit
+
+from . import urls
+from .errors import Problem, error, warning
+from .mdtokens import walk
+from .model import Output, Post, Site
+
+RAW_URL_RE = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+ID_RE = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+SKIPPED_SCHEMES = {"mailto", "tel", "data", "javascript", "ftp", "news", "irc", "sms"}
+
+
+def links_plugin(md) -> None:
+    md.core.ruler.push("collect_links", _collect)
+
+
+def _collect(state) -> None:
+    found = state.env.setdefault("links", [])
+    for token, line in walk(state.tokens, state.env.get("line_offset", 0)):
+        if token.type == "link_open" and token.attrGet("class") != "header-anchor":
+            found.append((str(token.attrGet("href") or ""), line))
+        elif token.type == "image":
+            found.append((str(token.attrGet("src") or ""), line))
+        elif token.type in ("html_inline", "html_block"):
+            for m in RAW_URL_RE.finditer(token.content):
+                found.append((m[2] if m[2] is not None else m[3], line + token.content.count("\n", 0, m.start())))
+
+
+class Targets:
+    """What a link may point at: the built files, the ids in each page (read once, when asked)."""
+
+    def __init__(self, site: Site, outputs: list[Output]):
+        self.site = site
+        self.files = {o.path: o for o in outputs}
+        self.ids: dict[str, set[str]] = {}
+        # Posts not published in this build still count as targets (check runs on pull requests,
+        # before they are): their page, their bundle files and the ids in their body.
+        self.unlisted: dict[str, Post] = {}
+        self.listed = {p.id for p in site.listed}
+        for post in site.posts.values():
+            if post.id not in self.listed:
+                page = urls.file_for(urls.post(post.id))
+                self.unlisted[page] = post
+                folder = post.source.parent
+                for asset in post.assets:
+                    self.unlisted[urls.post(post.id) + asset.relative_to(folder).as_posix()] = post
+
+    def page(self, path: str) -> str | None:
+        """The output file a site path names, or None: `x/` and `x` both find `x/index.html`."""
+        for candidate in (urls.file_for(path), path.rstrip("/") + "/index.html"):
+            if candidate in self.files or candidate in self.unlisted:
+                return candidate
+        return None
+
+    def anchors(self, file: str) -> set[str]:
+        if file not in self.ids:
+            if file in self.files:
+                html = self.files[file].data.decode("utf-8", "replace")
+            else:
+                html = self.unlisted[file].html
+            self.ids[file] = {a or b for a, b in ID_RE.findall(html)}
+        return self.ids[file]
+
+
+def check(site: Site, outputs: list[Output]) -> list[Problem]:
+    """Every internal link in every post and page, resolved against what the build made."""
+    targets = Targets(site, outputs)
+    base = urls.base_path(site.config)
+    host = urlsplit(site.config.base_url).netloc
+    problems: list[Problem] = []
+    for post in [*site.posts.values(), *site.pages.values()]:
+        here = urls.post(post.id) if post.kind == "post" else urls.page(post.id)
+        for href, line in post.links:
+            problem = _check_one(targets, base, host, here, post, href)
+            if problem:
+                severity, message, hint = problem
+                problems.append((error if severity == "error" else warning)(
+                    post.source.as_posix(), line, message, hint))
+    return problems
+
+
+def _check_one(targets: Targets, base: str, host: str, here: str, post: Post, href: str):
+    parts = urlsplit(href.strip())
+    if parts.scheme in SKIPPED_SCHEMES or (parts.scheme and parts.scheme not in ("http", "https")):
+        return None
+    if parts.netloc and parts.netloc != host:
+        return None  # another site: not ours to check
+    if not parts.path and not parts.netloc:
+        if parts.fragment and unquote(parts.fragment) not in _own_ids(targets, here, post):
+            return ("warning", f"link to '#{parts.fragment}', which is not an id on this page",
+                    "link to a heading's id (shown by its # link) or a figure's #figure-N")
+        return None
+    path = unquote(parts.path)
+    absolute = path if path.startswith("/") else posixpath.join(base + here, path)
+    absolute = posixpath.normpath(absolute) + ("/" if path.endswith("/") else "")
+    if not (absolute + "/").startswith(base):
+        return ("error", f"link to '{href}', which is outside this site ({base})", _hint(href))
+    site_path = absolute[len(base):] if absolute != base.rstrip("/") else ""
+    file = targets.page(site_path) if site_path else "index.html"
+    if file is None:
+        return ("error", f"link to '{href}', which does not exist on this site", _hint(href))
+    if file in targets.unlisted and targets.unlisted[file].id != post.id and post.id in targets.listed:
+        return ("warning", f"link to '{href}', which is not published yet", "publish it first or link later")
+    if parts.fragment and file.endswith(".html") and unquote(parts.fragment) not in targets.anchors(file):
+        return ("warning", f"link to '{href}': the page has no id '#{parts.fragment}'",
+                "link to a heading's id as shown by its # link")
+    return None
+
+
+def _own_ids(targets: Targets, here: str, post: Post) -> set[str]:
+    file = urls.file_for(here)
+    if file in targets.files or file in targets.unlisted:
+        return targets.anchors(file)
+    return {a or b for a, b in ID_RE.findall(post.html)}
+
+
+def _hint(href: str) -> str:
+    if href.rstrip("/").endswith((".md", ".markdown")):
+        return "link to the post's page, /posts/<id>/, not its Markdown file"
+    if "/assets/" in href or "/images/" in href or "/wp-content/" in href:
+        return "copy the file into the post's folder (content/posts/<id>/) and link to it by its name"
+    return "fix the link, or add the old address to the target post's 'aliases:'"
