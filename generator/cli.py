@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import build, cite, content, crossref, importers, publish, reviews
 from . import config as config_mod
+from . import site as site_mod
 from .errors import ProblemError, format_problems, has_errors, warning
 
 
@@ -111,6 +112,10 @@ def cmd_build(args) -> int:
     print(f"built {listed} posts, {result.outputs} files ({result.written} written, "
           f"{result.unchanged} unchanged) into {result.out} in {result.seconds:.2f}s"
           + (" (search index kept from the last build)" if result.search_kept else ""))
+    held = site_mod.held_back(result.site) if result.site else []
+    if held:  # the same words as `review status`, so the two never disagree
+        print(f"held back {len(held)} post{'s' if len(held) != 1 else ''}: "
+              + ", ".join(f"{pid} ({why})" for pid, why in held))
     return 0
 
 
