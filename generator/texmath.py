@@ -22,6 +22,8 @@ MATH_TOKENS = {"math_inline": False, "math_inline_double": True, "math_block": T
 # alone (private-use characters): it is built here from parsed TeX and checked element by element.
 PLACEHOLDER = "\ue000{}\ue001"
 PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
+# "$20; US$ 30": inline dollars whose content starts with an amount and a gap are prices, not TeX.
+PRICE_RE = re.compile(r"^\d[\d.,]*[;:,.]?\s")
 BAD_ATTRIBUTE_RE = re.compile(r"^(?:on|href$|src$|style$|xlink)", re.IGNORECASE)
 
 
@@ -88,6 +90,9 @@ def _convert_all(state) -> None:
     rendered = env.setdefault("math", [])
     for token, line in walk(state.tokens, env.get("line_offset", 0)):
         if token.type not in MATH_TOKENS:
+            continue
+        if token.type == "math_inline" and token.markup == "$" and PRICE_RE.match(token.content):
+            token.type, token.content = "text", f"${token.content}$"
             continue
         display = MATH_TOKENS[token.type]
         mathml, problem = to_mathml(token.content, display)
