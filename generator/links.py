@@ -6,6 +6,7 @@ file and redirect page) and the ids in the target page, so a link to an old site
 image or a heading that was renamed is reported as `path:line`."""
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from urllib.parse import unquote, urlsplit
@@ -17,6 +18,7 @@ from .model import Output, Post, Site
 
 RAW_URL_RE = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 ID_RE = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+CONTROL_RE = re.compile(r"^[\x00-\x20]+|[\x00-\x20]+$|[\t\n\r]")
 SKIPPED_SCHEMES = {"mailto", "tel", "data", "javascript", "ftp", "news", "irc", "sms"}
 
 
@@ -33,7 +35,9 @@ def _collect(state) -> None:
             found.append((str(token.attrGet("src") or ""), line))
         elif token.type in ("html_inline", "html_block"):
             for m in RAW_URL_RE.finditer(token.content):
-                found.append((m[2] if m[2] is not None else m[3], line + token.content.count("\n", 0, m.start())))
+                # As a browser reads the attribute: entities decoded, tabs and newlines dropped.
+                url = CONTROL_RE.sub("", html.unescape(m[2] if m[2] is not None else m[3]))
+                found.append((url, line + token.content.count("\n", 0, m.start())))
 
 
 class Targets:

@@ -78,8 +78,9 @@ def test_math_survives_the_sanitize_policy():
 
 
 def test_figures_are_numbered_with_markdown_captions():
-    text = ("::: figure\n![Inferior STEMI ECG](stemi.png)\nST elevation in the **inferior** leads; see [the grid](#grid).\n"
-            ":::\n\ntext\n\n::: figure\n![Lateral](lat.png)\n\nFirst caption paragraph.\n\nSecond one.\n:::\n")
+    text = ("::: figure\n![Inferior STEMI ECG](stemi.png)\n"
+            "ST elevation in the **inferior** leads; see [the grid](#grid).\n:::\n\ntext\n\n"
+            "::: figure\n![Lateral](lat.png)\n\nFirst caption paragraph.\n\nSecond one.\n:::\n")
     r, doc = html_of(text)
     figures = doc.xpath("//figure")
     assert [f.get("id") for f in figures] == ["figure-1", "figure-2"]
