@@ -3,7 +3,10 @@
 Markdown rendering notes every link and image in a body with its source line (links_plugin);
 after rendering, `check` resolves each one against the outputs (every page, bundle file, static
 file and redirect page) and the ids in the target page, so a link to an old site's URL, a missing
-image or a heading that was renamed is reported as `path:line`."""
+image or a heading that was renamed is reported as `path:line`.
+
+They are warnings, not errors: a broken link does not stop a page from being built (nor `serve`
+from previewing a post whose link target is still being written); `check --strict` fails on them."""
 from __future__ import annotations
 
 import html
@@ -12,7 +15,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from . import urls
-from .errors import Problem, error, warning
+from .errors import Problem, warning
 from .mdtokens import walk
 from .model import Output, Post, Site
 
@@ -87,9 +90,7 @@ def check(site: Site, outputs: list[Output]) -> list[Problem]:
         for href, line in post.links:
             problem = _check_one(targets, base, host, here, post, href)
             if problem:
-                severity, message, hint = problem
-                problems.append((error if severity == "error" else warning)(
-                    post.source.as_posix(), line, message, hint))
+                problems.append(warning(post.source.as_posix(), line, *problem))
     return problems
 
 
@@ -101,22 +102,22 @@ def _check_one(targets: Targets, base: str, host: str, here: str, post: Post, hr
         return None  # another site: not ours to check
     if not parts.path and not parts.netloc:
         if parts.fragment and unquote(parts.fragment) not in _own_ids(targets, here, post):
-            return ("warning", f"link to '#{parts.fragment}', which is not an id on this page",
+            return (f"link to '#{parts.fragment}', which is not an id on this page",
                     "link to a heading's id (shown by its # link) or a figure's #figure-N")
         return None
     path = unquote(parts.path)
     absolute = path if path.startswith("/") else posixpath.join(base + here, path)
     absolute = posixpath.normpath(absolute) + ("/" if path.endswith("/") else "")
     if not (absolute + "/").startswith(base):
-        return ("error", f"link to '{href}', which is outside this site ({base})", _hint(href))
+        return (f"link to '{href}', which is outside this site ({base})", _hint(href))
     site_path = absolute[len(base):] if absolute != base.rstrip("/") else ""
     file = targets.page(site_path) if site_path else "index.html"
     if file is None:
-        return ("error", f"link to '{href}', which does not exist on this site", _hint(href))
+        return (f"link to '{href}', which does not exist on this site", _hint(href))
     if file in targets.unlisted and targets.unlisted[file].id != post.id and post.id in targets.listed:
-        return ("warning", f"link to '{href}', which is not published yet", "publish it first or link later")
+        return (f"link to '{href}', which is not published yet", "publish it first or link later")
     if parts.fragment and file.endswith(".html") and unquote(parts.fragment) not in targets.anchors(file):
-        return ("warning", f"link to '{href}': the page has no id '#{parts.fragment}'",
+        return (f"link to '{href}': the page has no id '#{parts.fragment}'",
                 "link to a heading's id as shown by its # link")
     return None
 
