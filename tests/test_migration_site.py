@@ -164,9 +164,9 @@ def test_check_reports_broken_links_files_and_anchors_with_lines(tmp_path, capsy
         (12, "warning", "link to '/2019/03/gone/', which does not exist on this site"),
         (12, "warning", "link to '/assets/old.pdf', which does not exist on this site"),
         (12, "warning", "link to 'chart.png', which does not exist on this site"),
-        (13, "warning", "link to 'other.md', which does not exist on this site"),
         (13, "warning", "link to '#nothing', which is not an id on this page"),
         (13, "warning", "link to '/posts/other/#nothing': the page has no id '#nothing'"),
+        (13, "warning", "link to 'other.md', which does not exist on this site"),
     ]
 
 
