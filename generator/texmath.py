@@ -7,6 +7,7 @@ digit outside them, so "$5 and $10" stays text.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from latex2mathml.converter import convert
 from lxml import etree
@@ -116,6 +117,7 @@ def restore(html: str, rendered: list[str]) -> str:
     return PLACEHOLDER_RE.sub(lambda m: rendered[int(m.group(1))] if int(m.group(1)) < len(rendered) else "", html)
 
 
+@lru_cache(maxsize=4096)  # converting is most of a formula-heavy post's time; formulas repeat
 def to_mathml(tex: str, display: bool) -> tuple[str, str]:
     """(MathML, "") or ("", what is wrong)."""
     try:

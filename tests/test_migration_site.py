@@ -210,3 +210,13 @@ def test_duplicate_series_parts_are_an_error(tmp_path):
     publish(blog, "b", series="Shock", series_part=1)
     found = [(p.path, p.line, p.message) for p in blog.build().problems if p.severity == "error"]
     assert found == [("content/posts/b.md", 7, "series 'Shock' already has a part 1: content/posts/a.md")]
+
+
+def test_pagefind_indexes_a_post_in_its_own_language(tmp_path):
+    blog = SiteBuilder(tmp_path / "blog", {"search": {"enabled": True}})
+    publish(blog, "en-post", title="Sepsis in the first hour", body="Fluids and antibiotics early.\n")
+    publish(blog, "es-post", title="La sepsis en la primera hora", language="es",
+            body="Líquidos y antibióticos tempranos.\n")
+    assert not has_errors(blog.build().problems)
+    entry = json.loads((blog.root / "site/pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    assert {lang: info["page_count"] for lang, info in entry["languages"].items()} == {"en": 1, "es": 1}
