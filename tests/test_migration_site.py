@@ -220,3 +220,38 @@ def test_pagefind_indexes_a_post_in_its_own_language(tmp_path):
     assert not has_errors(blog.build().problems)
     entry = json.loads((blog.root / "site/pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
     assert {lang: info["page_count"] for lang, info in entry["languages"].items()} == {"en": 1, "es": 1}
+
+
+def test_a_posts_language_reaches_citations_metadata_and_feeds(tmp_path):
+    import lxml.etree
+    import rispy
+
+    blog = themed(tmp_path, "default")
+    publish(blog, "es-post", title="La sepsis en la primera hora", language="es", body="Antibióticos tempranos.\n")
+    publish(blog, "en-post", title="Sepsis in the first hour", body="Early antibiotics.\n")
+    assert not has_errors(blog.build().problems)
+    site = blog.root / "site"
+    doc = page(site, "posts/es-post/index.html")
+    ld = json.loads(doc.xpath("//script[@type='application/ld+json']/text()")[0])
+    article = next(n for n in ld["@graph"] if "ScholarlyArticle" in n["@type"])
+    assert article["inLanguage"] == "es"
+    assert doc.xpath("//meta[@name='citation_language']/@content") == ["es"]
+    assert doc.xpath("//meta[@name='DC.language']/@content") == ["es"]
+    # The CSL locale follows the post: NLM's "Available from" becomes "Disponible en".
+    assert "Disponible en:" in doc.xpath("string(//p[@id='citation-nlm-citation-sequence'])")
+    english = page(site, "posts/en-post/index.html")
+    assert "Available from:" in english.xpath("string(//p[@id='citation-nlm-citation-sequence'])")
+    assert json.loads((site / "posts/es-post/cite.json").read_text())[0]["language"] == "es"
+    assert rispy.loads((site / "posts/es-post/cite.ris").read_text())[0]["language"] == "es"
+    assert "langid = {spanish}" in (site / "posts/es-post/cite.bib").read_text()
+    atom = lxml.etree.parse(str(site / "feed.xml"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    langs = {e.findtext("a:title", namespaces=ns): e.get("{http://www.w3.org/XML/1998/namespace}lang")
+             for e in atom.findall("a:entry", ns)}
+    assert langs == {"La sepsis en la primera hora": "es", "Sepsis in the first hour": None}
+    assert atom.getroot().get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    parsed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert {e.title: e.content[0].language for e in parsed.entries} == {
+        "La sepsis en la primera hora": "es", "Sepsis in the first hour": "en"}
+    items = {i["title"]: i.get("language") for i in json.loads((site / "feed.json").read_text())["items"]}
+    assert items == {"La sepsis en la primera hora": "es", "Sepsis in the first hour": None}
