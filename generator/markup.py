@@ -136,7 +136,7 @@ def parser(raw_html: bool) -> MarkdownIt:
     # Every level gets an id; a body `#` has been demoted by then (the title is the page's <h1>).
     md.use(headings.demote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=6, permalink=True, permalinkSymbol="#",
-           permalinkBefore=False)
+           permalinkBefore=False, slug_func=headings.slug)
     md.core.ruler.after("anchor", "anchor_labels", _label_permalinks)
     # Before any plugin's core rule adds HTML tokens of its own (the "#" permalinks, task-list
     # checkboxes), note whether the author wrote raw HTML.

@@ -31,6 +31,11 @@ def test_body_h1_is_demoted_and_every_level_gets_an_id_and_a_contents_entry():
         (2, "assessment"), (3, "airway"), (4, "signs"), (5, "stridor"), (6, "note"), (6, "deep")]
 
 
+def test_headings_never_take_an_id_the_page_template_uses():
+    _r, doc = html_of("## Cite\n\n## Main\n\n## Contents\n")
+    assert doc.xpath("//h2/@id") == ["cite-section", "main-section", "contents"]
+
+
 def test_bodies_without_h1_keep_their_levels():
     r, doc = html_of("## Airway\n\n#### Deep\n")
     assert [h.tag for h in doc.xpath("//h2|//h4")] == ["h2", "h4"]
