@@ -25,6 +25,9 @@ PLACEHOLDER = "\ue000{}\ue001"
 PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
 # "$20; US$ 30": inline dollars whose content starts with an amount and a gap are prices, not TeX.
 PRICE_RE = re.compile(r"^\d[\d.,]*[;:,.]?\s")
+# Converters such as turndown escape every square bracket ("see \\[1\\]"): `\\[…\\]` is a formula
+# only when it holds something TeX-like (a command, sub/superscript, braces, an operator).
+TEX_SIGNAL_RE = re.compile(r"[\\^_=+<>{}]|\d\s*[-*/]\s*\d|\n")
 BAD_ATTRIBUTE_RE = re.compile(r"^(?:on|href$|src$|style$|xlink)", re.IGNORECASE)
 
 
@@ -46,6 +49,8 @@ def _paren_inline(state, silent: bool) -> bool:
     closer = "\\)" if opener == "\\(" else "\\]"
     end = src.find(closer, pos + 2)
     if end < 0 or not src[pos + 2:end].strip():
+        return False
+    if opener == "\\[" and not TEX_SIGNAL_RE.search(src[pos + 2:end]):
         return False
     if not silent:
         token = state.push("math_inline" if opener == "\\(" else "math_inline_double", "math", 0)
@@ -73,6 +78,8 @@ def _bracket_block(state, start: int, end: int, silent: bool) -> bool:
         lines.append(text)
         line += 1
     else:
+        return False
+    if not TEX_SIGNAL_RE.search("\n".join(lines).strip()):
         return False
     if silent:
         return True

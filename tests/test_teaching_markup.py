@@ -64,6 +64,14 @@ def test_dollar_amounts_stay_text():
     assert doc.text_content().strip() == text
 
 
+def test_escaped_brackets_from_converters_stay_text():
+    # turndown (WordPress → Markdown) writes every [ as \[: only TeX-like contents make a formula.
+    r, doc = html_of("See \\[1\\] and \\[sic\\].\n\n\\[Editor's note\\]\n\nBut \\[x^2\\] is one.\n")
+    assert [m.get("display") for m in maths(doc)] == ["block"]
+    assert [p.text_content() for p in doc.xpath("//p")][:2] == ["See [1] and [sic].", "[Editor’s note]"]
+    assert r.problems == []
+
+
 def test_tex_that_cannot_be_rendered_is_an_error_with_its_line():
     r, doc = html_of("Intro.\n\nThe gap is $\\frac{a}{$ here.\n\n$$\nx^\n$$\n", line_offset=5)
     assert [(line, sev) for line, sev, _ in problems(r)] == [(8, "error"), (10, "error")]
