@@ -8,8 +8,14 @@
 The image (or images) come first; everything after them is the caption. Captioned figures are
 numbered in order ("Figure 1.") and get an id (`#figure-1`) for links. A native
 `<figure>`/`<figcaption>` pair is what screen readers announce as a figure with its caption.
+
+Raw-HTML figures (what WordPress and Hugo exports contain) stay as written, but Markdown inside
+their `<figcaption>` is rendered as inline Markdown: CommonMark never reads Markdown inside an
+HTML block, so `*red*` would otherwise show its stars. They are not numbered.
 """
 from __future__ import annotations
+
+import re
 
 from markdown_it.token import Token
 from mdit_py_plugins.container import container_plugin
@@ -21,6 +27,7 @@ from .mdtokens import walk
 def figure_plugin(md) -> None:
     md.use(container_plugin, "figure", render=_render_container)
     md.core.ruler.after("inline", "figures", _figures)
+    md.core.ruler.after("figures", "raw_captions", _raw_captions)
     md.add_render_rule("figcaption_open", _render_figcaption)
     md.add_render_rule("figcaption_close", lambda self, tokens, idx, options, env: "</figcaption>\n")
 
@@ -66,6 +73,24 @@ def _figures(state) -> None:
         out += [tok, *_arrange(inner, caption, count if tok.meta and tok.meta.get("number") else 0), tokens[close]]
         i = close + 1
     state.tokens = out
+
+
+CAPTION_RE = re.compile(r"(<figcaption\b[^>]*>)(.*?)(</figcaption\s*>)", re.DOTALL | re.IGNORECASE)
+MARKDOWN_RE = re.compile(r"[*_`]|\[[^\]\n]+\]\(")
+
+
+def _raw_captions(state) -> None:
+    for token in state.tokens:
+        if token.type == "html_block" and "figcaption" in token.content.lower():
+            token.content = CAPTION_RE.sub(lambda m: _inline_caption(state.md, m), token.content)
+
+
+def _inline_caption(md, m: re.Match) -> str:
+    inner = m.group(2)
+    if not MARKDOWN_RE.search(inner):
+        return m.group(0)
+    # A fresh env: a caption's footnotes or citations must not disturb the post's own numbering.
+    return m.group(1) + md.renderInline(" ".join(inner.split()), {}) + m.group(3)
 
 
 def _closing(tokens, start: int) -> int:

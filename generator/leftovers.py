@@ -1,8 +1,7 @@
 """What a migration leaves behind in a body, found with the line it is on: template tags
 (Jekyll/Liquid `{% … %}` and `{{ … }}`, Hugo `{{< … >}}` shortcodes), WordPress shortcodes
-(`[caption …]`), footnote references without a definition and definitions nobody refers to,
-and Markdown inside raw-HTML captions (raw HTML is never read as Markdown, so it would show
-literally: such figures belong in a `::: figure` block). Code is never searched."""
+(`[caption …]`), and footnote references without a definition and definitions nobody refers
+to. Code is never searched."""
 from __future__ import annotations
 
 import re
@@ -18,9 +17,6 @@ SHORTCODE_RE = re.compile(
     r"contact-form(?:-\d+)?|su_\w+|et_pb_\w+|vc_\w+)\b[^\]\n]*\]"
     r"|\[[a-z][\w-]*(?:\s+[\w-]+=[\"“”'‘’][^\]\n]*)+\]")
 MISSING_FOOTNOTE_RE = re.compile(r"\[\^([^\]\s]+)\]")
-CAPTION_RE = re.compile(r"<figcaption[^>]*>(.*?)</figcaption>", re.DOTALL | re.IGNORECASE)
-MARKDOWN_RE = re.compile(r"\*\*[^*\n]+\*\*|(?<![\w*])\*[^*\s][^*\n]*\*(?!\w)|\[[^\]\n]+\]\([^)\s]+\)"
-                         r"|(?<!\w)_[^_\s][^_\n]*_(?!\w)")
 SEARCHED = ("text", "html_inline", "html_block")
 
 
@@ -58,12 +54,6 @@ def _in_text(token, path: str, line: int) -> list:
         for m in MISSING_FOOTNOTE_RE.finditer(text):
             found.append(warning(path, line, f"footnote [^{m[1]}] has no definition",
                                  f"add a line '[^{m[1]}]: the note' at the end of the post"))
-    else:
-        for m in CAPTION_RE.finditer(text):
-            if MARKDOWN_RE.search(m[1]):
-                found.append(warning(path, line + text.count("\n", 0, m.start()),
-                                     "Markdown inside a raw-HTML <figcaption> shows literally",
-                                     "write the figure as a ::: figure block (see CONTRIBUTING.md)"))
     return found
 
 

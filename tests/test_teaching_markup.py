@@ -137,10 +137,14 @@ def test_footnotes_missing_and_unused():
     assert doc.xpath("//sup[contains(@class,'footnote-ref')]/a/@href") == ["#fn1"]
 
 
-def test_markdown_inside_a_raw_html_caption_is_reported():
-    r, doc = html_of("Text.\n\n<figure><img src=\"a.png\" alt=\"x\"><figcaption>The *red* line</figcaption></figure>\n")
-    assert problems(r) == [(3, "warning", "Markdown inside a raw-HTML <figcaption> shows literally")]
-    assert ("a.png", 3) in r.links
+def test_markdown_inside_a_raw_html_caption_is_rendered():
+    text = ("Text.\n\n<figure><img src=\"a.png\" alt=\"x\">\n"
+            "<figcaption>The *red* line; see [the table](#t) and <a href=\"/y/\">y</a></figcaption></figure>\n")
+    r, doc = html_of(text)
+    caption = doc.xpath("//figure/figcaption")[0]
+    assert caption.xpath("em/text()") == ["red"] and caption.xpath("a/@href") == ["#t", "/y/"]
+    assert "*" not in caption.text_content()
+    assert r.problems == [] and r.links == [("a.png", 3), ("#t", 4), ("/y/", 4)]
 
 
 def test_links_are_collected_with_their_source_lines():
