@@ -255,3 +255,21 @@ def test_a_posts_language_reaches_citations_metadata_and_feeds(tmp_path):
         "La sepsis en la primera hora": "es", "Sepsis in the first hour": "en"}
     items = {i["title"]: i.get("language") for i in json.loads((site / "feed.json").read_text())["items"]}
     assert items == {"La sepsis en la primera hora": "es", "Sepsis in the first hour": None}
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_contents_nest_every_heading_level(tmp_path, theme):
+    blog = themed(tmp_path, theme)
+    publish(blog, "deep", body="# Assess\n\n## Airway\n\n### Stridor\n\n## Breathing\n\n# Treat\n\ntext\n")
+    assert not has_errors(blog.build().problems)
+    doc = page(blog.root / "site", "posts/deep/index.html")
+    assert len(doc.xpath("//h1")) == 1
+    toc = doc.xpath("//nav[@class='toc']/ol")[0]
+
+    def tree(ol):
+        return [(li.xpath("string(a/@href)"), [tree(sub) for sub in li.xpath("ol")]) for li in ol.xpath("li")]
+
+    assert tree(toc) == [
+        ("#assess", [[("#airway", [[("#stridor", [])]]), ("#breathing", [])]]),
+        ("#treat", []),
+    ]
