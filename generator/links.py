@@ -114,7 +114,8 @@ def _check_one(targets: Targets, base: str, host: str, here: str, post: Post, hr
     file = targets.page(site_path) if site_path else "index.html"
     if file is None:
         return (f"link to '{href}', which does not exist on this site", _hint(href))
-    if file in targets.unlisted and targets.unlisted[file].id != post.id and post.id in targets.listed:
+    public = post.kind == "page" or post.id in targets.listed  # a draft may link to another draft
+    if file in targets.unlisted and targets.unlisted[file].id != post.id and public:
         return (f"link to '{href}', which is not published yet", "publish it first or link later")
     if parts.fragment and file.endswith(".html") and unquote(parts.fragment) not in targets.anchors(file):
         return (f"link to '{href}': the page has no id '#{parts.fragment}'",

@@ -174,10 +174,14 @@ def test_links_to_posts_not_yet_published_are_warnings(tmp_path, capsys):
     blog = themed(tmp_path, "default")
     publish(blog, "post", body="See [the draft](/posts/draft/).\n")
     blog.post("draft", body="Also see [post](/posts/post/) and [self](/posts/draft/).\n")
+    blog.write("content/pages/about.md", "---\ntitle: About\n---\nStart with [the draft](/posts/draft/).\n")
     assert run_cli(blog, "check") == 0
     err = capsys.readouterr().err
-    assert err.strip() == ("content/posts/post.md:7: warning: link to '/posts/draft/', which is not published yet "
-                           "(publish it first or link later)")
+    assert err.strip().splitlines() == [
+        "content/pages/about.md:4: warning: link to '/posts/draft/', which is not published yet "
+        "(publish it first or link later)",
+        "content/posts/post.md:7: warning: link to '/posts/draft/', which is not published yet "
+        "(publish it first or link later)"]
     assert run_cli(blog, "check", "--strict") == 1
 
 
