@@ -277,3 +277,11 @@ def test_contents_nest_every_heading_level(tmp_path, theme):
         ("#assess", [[("#airway", [[("#stridor", [])]]), ("#breathing", [])]]),
         ("#treat", []),
     ]
+
+
+def test_site_language_is_checked_too(tmp_path, capsys):
+    blog = SiteBuilder(tmp_path / "blog", {"language": "English"})
+    line = (blog.root / "site.yaml").read_text().splitlines().index("language: English") + 1
+    assert run_cli(blog, "check") == 1
+    assert capsys.readouterr().err.strip() == (
+        f"site.yaml:{line}: error: 'language' is not a BCP 47 language tag, e.g. en, es, fr, pt-BR")
