@@ -49,7 +49,8 @@ class Targets:
     def __init__(self, site: Site, outputs: list[Output]):
         self.site = site
         self.files = {o.path: o for o in outputs}
-        self.ids: dict[str, set[str]] = {}
+        self.ids: dict[tuple[str, str], set[str]] = {}
+        self.posts = {urls.file_for(urls.post(p.id)): p for p in site.listed}
         # Posts not published in this build still count as targets (check runs on pull requests,
         # before they are): their page, their bundle files and the ids in their body.
         self.unlisted: dict[str, Post] = {}
@@ -69,14 +70,20 @@ class Targets:
                 return candidate
         return None
 
-    def anchors(self, file: str) -> set[str]:
-        if file not in self.ids:
-            if file in self.files:
-                html = self.files[file].data.decode("utf-8", "replace")
-            else:
-                html = self.unlisted[file].html
-            self.ids[file] = {a or b for a, b in ID_RE.findall(html)}
-        return self.ids[file]
+    def has_anchor(self, file: str, fragment: str) -> bool:
+        """Whether the page has the id: a post's body is searched first (small; where headings,
+        figures and footnotes are), the whole page only when the body does not have it."""
+        post = self.unlisted.get(file) or self.posts.get(file)
+        if post is not None and fragment in self._ids(("body", post.id), post.html):
+            return True
+        if file not in self.files:
+            return False
+        return fragment in self._ids(("page", file), lambda: self.files[file].data.decode("utf-8", "replace"))
+
+    def _ids(self, key, html) -> set[str]:
+        if key not in self.ids:
+            self.ids[key] = {a or b for a, b in ID_RE.findall(html() if callable(html) else html)}
+        return self.ids[key]
 
 
 def check(site: Site, outputs: list[Output]) -> list[Problem]:
@@ -101,7 +108,7 @@ def _check_one(targets: Targets, base: str, host: str, here: str, post: Post, hr
     if parts.netloc and parts.netloc != host:
         return None  # another site: not ours to check
     if not parts.path and not parts.netloc:
-        if parts.fragment and unquote(parts.fragment) not in _own_ids(targets, here, post):
+        if parts.fragment and not targets.has_anchor(urls.file_for(here), unquote(parts.fragment)):
             return (f"link to '#{parts.fragment}', which is not an id on this page",
                     "link to a heading's id (shown by its # link) or a figure's #figure-N")
         return None
@@ -117,17 +124,10 @@ def _check_one(targets: Targets, base: str, host: str, here: str, post: Post, hr
     public = post.kind == "page" or post.id in targets.listed  # a draft may link to another draft
     if file in targets.unlisted and targets.unlisted[file].id != post.id and public:
         return (f"link to '{href}', which is not published yet", "publish it first or link later")
-    if parts.fragment and file.endswith(".html") and unquote(parts.fragment) not in targets.anchors(file):
+    if parts.fragment and file.endswith(".html") and not targets.has_anchor(file, unquote(parts.fragment)):
         return (f"link to '{href}': the page has no id '#{parts.fragment}'",
                 "link to a heading's id as shown by its # link")
     return None
-
-
-def _own_ids(targets: Targets, here: str, post: Post) -> set[str]:
-    file = urls.file_for(here)
-    if file in targets.files or file in targets.unlisted:
-        return targets.anchors(file)
-    return {a or b for a, b in ID_RE.findall(post.html)}
 
 
 def _hint(href: str) -> str:
