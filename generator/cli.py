@@ -6,10 +6,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import build, content, importers, publish, reviews
+from . import build, content, importers, pinning, publish, reviews
 from . import config as config_mod
 from . import site as site_mod
-from .commands import cite as cite_command, crossref as crossref_command
+from .commands import cite as cite_command, crossref as crossref_command, migrate
 from .errors import ProblemError, format_problems, has_errors, warning
 
 
@@ -62,8 +62,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     review = sub.add_parser("review", help="review records: new, status").add_subparsers(dest="review_command",
                                                                                        metavar="SUBCOMMAND")
-    p = review.add_parser("new", parents=[common], help="scaffold a review record pinned to the current text")
-    p.add_argument("post")
+    p = review.add_parser("new", parents=[common], help="scaffold review records pinned to the current text")
+    p.add_argument("post", nargs="+", help="post id (several: one record each, in one run)")
     p.add_argument("--reviewer", required=True, help="people id of the reviewer")
     p.add_argument("--decision", required=True, choices=reviews.REVIEW_DECISIONS)
     p.add_argument("--date", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
@@ -75,6 +75,7 @@ def make_parser() -> argparse.ArgumentParser:
     publish.add_cli(sub, common)  # publish
     cite_command.add_cli(sub, common)
     crossref_command.add_cli(sub, common)
+    migrate.add_cli(sub, common)  # import jekyll|hugo|wordpress
 
     p = sub.add_parser("serve", parents=[common], help="preview with live reload (drafts shown with a banner)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -146,25 +147,19 @@ def cmd_new(args) -> int:
         raise ProblemError([warning(str(path), None, "a post with this id already exists", "choose another title")])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content.scaffold(args.title, authors, build.now(cfg).date()), encoding="utf-8")
-    print(f"created {path.relative_to(cfg.root)}")
+    print(f"created {path.relative_to(cfg.root)}: replace its placeholder text with the post "
+          "('peerpress check' refuses it until then)")
     return 0
-
-
-def find_post(args, cfg):
-    result = build.run(cfg, build.Options(write=False, drafts=True))
-    if result.site is None or args.post not in result.site.posts:
-        known = ", ".join(sorted(result.site.posts)) if result.site else ""
-        raise ProblemError([warning(str(cfg.content_dir), None, f"no post with id '{args.post}'",
-                                    f"known posts: {known}")])
-    return result.site, result.site.posts[args.post]
 
 
 def cmd_review_new(args) -> int:
     cfg = load_config(args)
-    _, post = find_post(args, cfg)
     when = args.date or build.now(cfg).date()
-    path = reviews.scaffold(cfg, post, args.reviewer, args.decision, when)
-    print(f"created {path.relative_to(cfg.root)} for version {post.content_hash}")
+    todo = "fill in each rubric score and write" if cfg.review.rubric else "write"
+    for post in pinning.find(cfg, args.post):  # hashes only the named posts, not the whole site
+        path = reviews.scaffold(cfg, post, args.reviewer, args.decision, when)
+        print(f"created {path.relative_to(cfg.root)} for version {post.content_hash}: {todo} the review below "
+              "its front matter ('peerpress check' refuses it until then)")
     return 0
 
 

@@ -182,7 +182,7 @@ def load(path: Path | str) -> Config:
     try:
         doc = parse(text)
     except YamlError as exc:
-        raise ProblemError([error(shown, exc.line, exc.message, "check indentation and quoting")]) from None
+        raise ProblemError([error(shown, exc.line, exc.message, exc.hint or "check indentation and quoting")]) from None
     data, problems = validate(doc, shown, SITE)
     if data:  # a document that is not a mapping has nothing to cross-check
         problems += _cross_checks(data, doc, shown)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import language, markup, redirects, references
+from . import language, markup, redirects, references, review_rules
 from .errors import Problem, error, rel
 from .frontmatter import read_text, split
 from .model import Config, Post
@@ -57,7 +57,8 @@ POST = Section({
     "date": Field(date, REQUIRED, "publication date, YYYY-MM-DD (or with a time)"),
     "summary": Field(str, "", "one or two sentences for listings, feeds and metadata"),
     "tags": _strings("topics"),
-    "id": Field(str, "", "stable id; defaults to the file or folder name", check=id_problem),
+    "id": Field(str, "", "stable id: the post's URL, and part of the version reviewers approve; defaults to "
+                "the file or folder name (set it to rename the file without a new URL)", check=id_problem),
     "updated": Field(date, None, "date of the last substantive update"),
     "doi": Field(str, "", "the post's DOI, e.g. 10.59350/abcd-1234", check=doi_problem),
     "license": Field(str, "", "SPDX license id if not the site's"),
@@ -93,15 +94,20 @@ PAGE = Section({
 
 
 def content_hash(title: str, authors: list[str] | tuple[str, ...], body: str,
-                 bibliographies: list[str] | tuple[str, ...] = ()) -> str:
-    """The version reviewers approve: what they judge (title, authors, body, bibliography).
+                 bibliographies: list[str] | tuple[str, ...] = (), *, post: str) -> str:
+    """The version reviewers approve: which post (its id, so its URL) and what they judge
+    (title, authors, body, bibliography).
 
+    The id is part of it so that an approval names the post as well as its text: the same text
+    and review files copied to another id are not approved there. A post renamed without an
+    `id:` in its front matter is a new URL, so a new version needing approval; keep the old id
+    in `id:` to move the file without changing the post (docs/configuration.md).
     Tags, DOI and other editorial metadata are left out on purpose, so editors can add them
     after acceptance without invalidating the reviews. Line endings and trailing space do not
     count either, so a CRLF checkout gives the same hash.
     """
     norm = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").strip().split("\n"))
-    payload = json.dumps({"title": title.strip(), "authors": list(authors), "body": norm,
+    payload = json.dumps({"post": post, "title": title.strip(), "authors": list(authors), "body": norm,
                           "bibliography": [b.replace("\r\n", "\n").strip() for b in bibliographies]},
                          ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
@@ -216,6 +222,7 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
                               "choose another id for the page"))
     problems += _check_people(config, kind, data, doc, shown)
     problems += _check_terms(config, data, doc, shown)
+    problems += review_rules.post_placeholder(source.body, source.body_line, shown)
     local_bib, bib_texts, bib_problems = _post_bibliography(config, path, data, doc, shown)
     problems += bib_problems
     if bundle:
@@ -236,7 +243,8 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
         corrections=tuple(_corrections(data.get("corrections") or (), tz)),
         draft=bool(data.get("draft")), featured=bool(data.get("featured")), image=data.get("image") or "",
         html=rendered.html, toc=rendered.toc, word_count=rendered.words,
-        content_hash=content_hash(data["title"] or "", data.get("authors") or [], source.body, bib_texts),
+        content_hash=content_hash(data["title"] or "", data.get("authors") or [], source.body, bib_texts,
+                                  post=post_id),
         assets=tuple(_assets(config, path)) if bundle else (), references=rendered.references,
         meta=dict(data), links=rendered.links, language=data.get("language") or config.language,
         aliases=_aliases(data, doc), series=(data.get("series") or "").strip(),
@@ -337,5 +345,5 @@ def scaffold(title: str, authors: list[str], today: date) -> str:
     """The text of a new post, with every front-matter key an author is likely to need."""
     front = yaml.safe_dump({"title": title, "authors": authors, "date": today, "summary": "",
                             "tags": [], "objectives": []}, sort_keys=False, allow_unicode=True)
-    return (f"---\n{front}---\n\nWrite the post here, in Markdown. Cite a source with its bibliography "
-            f"key, like `[@smith2020]`.\n")
+    return (f"---\n{front}---\n\n{review_rules.POST_PLACEHOLDER} Cite a source with its bibliography "
+            f"key, like `[@smith2020]`. (`peerpress check` refuses the post until this text is replaced.)\n")

@@ -166,6 +166,7 @@ class ReviewRecord:
     html: str = ""
     signed_by: str = ""  # filled by history when review.require_signed is on
     added_in: str = ""  # commit that added the record, where known
+    date_line: int | None = None  # the file line of `date:`, to point at it
 
 
 @dataclass
@@ -177,6 +178,10 @@ class Version:
     path: str
     subject: str = ""
     blob: str = ""  # the post file's git blob at the last commit with this text (to re-read it)
+    authored: datetime | None = None  # the commit's author date (a rebase keeps it; `date` is when it landed)
+    # First version only: when the post was submitted, by the earliest author date of any commit
+    # touching it (merged branches and renames included); None where git cannot tell (history.submission).
+    submitted: datetime | None = None
 
 
 @dataclass

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-import yaml
 
+from . import yamlio
 from .errors import Problem, ProblemError, error, rel
 from .model import Config
 
@@ -89,10 +89,10 @@ def _extends(folder: Path, config: Config) -> str:
         return ""
     shown = rel(meta_path, config.root)
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8-sig")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ProblemError([error(shown, mark.line + 1 if mark else None, "invalid YAML in theme.yaml")]) from None
+        meta = yamlio.parse(meta_path.read_text(encoding="utf-8-sig")).data or {}
+    except yamlio.YamlError as exc:  # a duplicate key says which; other YAML errors keep their old words
+        raise ProblemError([error(shown, exc.line, exc.message if exc.hint else "invalid YAML in theme.yaml",
+                                  exc.hint)]) from None
     if not isinstance(meta, dict):
         raise ProblemError([error(shown, 1, "theme.yaml must be a mapping", "e.g. 'extends: default'")])
     unknown = set(meta) - THEME_KEYS

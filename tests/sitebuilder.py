@@ -91,7 +91,7 @@ class SiteBuilder:
 
 
 def unused_hash() -> str:
-    return content_hash("old", ["ada"], "an earlier text")
+    return content_hash("old", ["ada"], "an earlier text", post="old")
 
 
 def as_date(value):
