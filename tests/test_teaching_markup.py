@@ -151,3 +151,15 @@ def test_links_are_collected_with_their_source_lines():
     r, _ = html_of("Para one [a](/posts/x/).\nSecond line ![i](pic.png)\n\n## H\n\n<a href='/old/'>old</a>\n",
                    line_offset=2)
     assert r.links == [("/posts/x/", 3), ("pic.png", 4), ("/old/", 8)]
+
+
+def test_template_text_kept_literal_by_an_importer_renders_as_written_and_is_no_leftover():
+    from generator.migrate import body
+
+    kept = ["{{ page.title }}", "{% include x.html %}"]
+    text = body.restore("Prose \x000\x00 and `\x001\x00`.\n\n```\n\x001\x00\n```\n", kept)
+    assert text == "Prose \\{{ page.title }} and `{% include x.html %}`.\n\n```\n{% include x.html %}\n```\n"
+    r, doc = html_of(text)
+    assert doc.xpath("string(//p)") == "Prose {{ page.title }} and {% include x.html %}."
+    assert doc.xpath("string(//pre)") == "{% include x.html %}\n"
+    assert r.problems == []
