@@ -90,6 +90,13 @@ def assert_clean_but_leftovers(root: Path, err: str) -> None:
         assert any(t in line or (t.startswith("[") and t.rstrip("]") in line) for t in texts), p.text()
 
 
+def caption_of(img) -> str:
+    """The caption of the numbered ::: figure holding `img`, without its "Figure N." label."""
+    caption = img.getparent().xpath("figcaption")[0]
+    label = caption.xpath("span[@class='figure-label']/text()")[0]
+    return caption.text_content().replace(label, "", 1).strip()
+
+
 def line_of(path: Path, needle: str) -> int:
     text = path.read_text(encoding="utf-8")
     return text[: text.index(needle)].count("\n") + 1
