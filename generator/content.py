@@ -1,20 +1,25 @@
-"""Posts and pages: discovery, front matter, ids, dates, bundles (DESIGN.md §3 Files)."""
+"""Posts and pages: discovery, front matter, ids, dates, bundles (docs/architecture.md, "Content")."""
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import language, markup, redirects, references, review_rules
+from . import cache, language, markup, redirects, references, review_rules
 from .errors import Problem, error, rel
 from .frontmatter import read_text, split
+from .loading import SERIAL, Job, Loader, collect
 from .model import Config, Post
 from .schema import REQUIRED, Field, Section, validate
 from .urls import slug
@@ -180,17 +185,39 @@ class Resolver:
         return found
 
 
-def load(config: Config, bibliography: dict | None = None) -> tuple[list[Post], list[Problem]]:
-    """Every post and page, validated and rendered. Problems are returned, not raised."""
-    files, problems = discover(config)
-    posts: list[Post] = []
-    for kind, path in files:
-        post, found = load_one(config, kind, path, bibliography or {})
-        problems += found
-        if post:
-            posts.append(post)
-    problems += _duplicates(config, posts)
-    return posts, problems
+def load(config: Config, bibliography: dict | None = None,
+         loader: Loader = SERIAL) -> tuple[list[Post], list[Problem]]:
+    """Every post and page, validated and rendered, in a stable order. Problems are returned,
+    not raised. The build passes a loader that caches and parallelises (loading.py)."""
+    bibliography = bibliography or {}
+    real = Resolver()
+    files, problems = discover(config, real)
+    shared = functools.cache(lambda: (cache.config_key(config), cache.digest(cache.stable_pickle(bibliography))))
+    jobs = [Job(path.as_posix(), partial(cache_key, config, shared, kind, path, real),
+                partial(load_one, config, kind, path, bibliography), partial(_local_bibliographies, path))
+            for kind, path in files]
+    posts, found = collect(loader, "content", jobs, Post)
+    return posts, problems + found + _duplicates(config, posts)
+
+
+def cache_key(config: Config, shared: Callable[[], tuple[str, str]], kind: str, path: Path, real: Resolver) -> str:
+    """What parsing `path` reads: the file, the config and the site bibliography (`shared`), and
+    bundle files (images, a local bibliography). Bibliography files a post names outside its own
+    folder are known only once it is parsed: `_local_bibliographies`, checked on a cache hit."""
+    parts: list[Any] = [*shared(), kind, path.relative_to(config.root).as_posix(),
+                        path.is_symlink(), real(str(path)), path.read_bytes()]
+    if kind == "post" and path.name == "index.md":
+        for f in sorted(path.parent.rglob("*")):
+            if f != path:
+                parts += [f.relative_to(path.parent).as_posix(), f.is_symlink(), f.is_file() and cache.file_key(f)]
+    return cache.digest(*parts)
+
+
+def _local_bibliographies(path: Path, post: Post | None) -> list[Any]:
+    """Bibliography files a post names outside its own folder (found only by parsing it)."""
+    if post is None:
+        return []
+    return [(name, cache.file_key(path.parent / name)) for name in post.bibliography]
 
 
 def load_one(config: Config, kind: str, path: Path, bibliography: dict) -> tuple[Post | None, list[Problem]]:

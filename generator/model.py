@@ -1,4 +1,4 @@
-"""The data that flows through the pipeline (DESIGN.md §1).
+"""The data that flows through the pipeline (docs/architecture.md).
 
 Every stage takes and returns these plain dataclasses; nothing here does I/O.
 """
@@ -13,10 +13,6 @@ ROLES = ("author", "reviewer", "editor")
 REVIEW_DECISIONS = ("approve", "approve-with-reservations", "revise", "reject", "comment")
 EDITOR_DECISIONS = ("accept", "reject", "withdraw", "retract", "waive", "correction")
 RECORD_TYPES = ("review", "response", "decision")
-STATUSES = (
-    "draft", "submitted", "in-review", "revisions-requested", "accepted",
-    "published", "rejected", "withdrawn", "retracted",
-)
 # Statuses a public build renders; everything else needs --drafts or serve.
 PUBLIC_STATUSES = ("published", "retracted")
 
@@ -78,7 +74,7 @@ class Config:
     timezone: str = "UTC"
     license: str = "CC-BY-4.0"
     issn: str = ""
-    doi_prefix: str = ""
+    doi_prefix: str = ""  # the blog's Crossref prefix: deposits of posts and reviews (crossref.py)
     theme: str = "default"
     themes_dir: Path = Path("themes")
     content_dir: Path = Path("content")

@@ -1,4 +1,4 @@
-"""Review records, the review policy and computed status (DESIGN.md §3; issue: peer review).
+"""Review records, the review policy and computed status (docs/architecture.md, "Reviews").
 
 Status is never hand-set: it follows from the records, the post's current content hash and the
 policy in site.yaml. Every rule that stops a review from counting is recorded with its reason, so
@@ -7,6 +7,7 @@ the review-history page and `review status` can say exactly why.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import defaultdict
 from datetime import date, datetime
@@ -15,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import review_rules
-from .content import inside, to_datetime
+from . import cache, review_rules
+from .content import Resolver, inside, to_datetime
 from .errors import Problem, error, rel, warning
 from .frontmatter import read_text, split
+from .loading import SERIAL, Job, Loader, collect
 from .markup import render, sanitize
 from .model import (
     EDITOR_DECISIONS,
@@ -56,21 +58,30 @@ RECORD = Section({
 })
 
 
-def load(config: Config, post_ids: set[str]) -> tuple[list[ReviewRecord], list[Problem]]:
-    """Every record under reviews/, validated against people, roles, rubric and posts."""
-    records, problems = [], []
+def load(config: Config, post_ids: set[str], loader: Loader = SERIAL) -> tuple[list[ReviewRecord], list[Problem]]:
+    """Every record under reviews/, validated against people, roles, rubric and posts. The
+    build passes a loader that caches and parallelises (loading.py)."""
     base = config.reviews_dir
     if not base.is_dir():
         return [], []
-    for path in sorted(base.rglob("*.md")):
-        if path.name.startswith((".", "_")) or path.name.lower() == "readme.md":
-            continue
-        record, found = load_one(config, path, post_ids)
-        problems += found
-        if record:
-            records.append(record)
-    problems += _duplicates(records)
-    return records, problems
+    paths = [p for p in sorted(base.rglob("*.md"))
+             if not (p.name.startswith((".", "_")) or p.name.lower() == "readme.md")]
+    real = Resolver()
+    shared = functools.cache(lambda: (cache.config_key(config), cache.digest(*sorted(post_ids))))
+    jobs = [Job(path.as_posix(), functools.partial(cache_key, config, shared, post_ids, path, real),
+                functools.partial(load_one, config, path, post_ids)) for path in paths]
+    records, problems = collect(loader, "reviews", jobs, ReviewRecord)
+    return records, problems + _duplicates(records)
+
+
+def cache_key(config: Config, shared, post_ids: set[str], path: Path, real: Resolver) -> str:
+    """What parsing a record reads: the file, the config (`shared`), and whether its post exists."""
+    rel_path = path.relative_to(config.reviews_dir)
+    known = rel_path.parts[0] in post_ids if len(rel_path.parts) == 2 else False
+    ckey, ids_key = shared()
+    # An unknown post's hint names its closest known id, so then every id counts.
+    return cache.digest(ckey, rel_path.as_posix(), path.is_symlink(), real(str(path)),
+                        known, "" if known else ids_key, path.read_bytes() if path.is_file() else b"")
 
 
 def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewRecord | None, list[Problem]]:

@@ -69,6 +69,15 @@ def _reviews(site: Site) -> None:
                               for k, v in sorted(by_person.items())}
 
 
+def held_back_line(site: Site) -> str:
+    """`build`'s last line: "held back 2 posts: a (needs …), b (draft)"; empty when none are."""
+    held = held_back(site)
+    if not held:
+        return ""
+    return (f"held back {len(held)} post{'s' if len(held) != 1 else ''}: "
+            + ", ".join(f"{pid} ({why})" for pid, why in held))
+
+
 def held_back(site: Site) -> list[tuple[str, str]]:
     """(post id, why) for every post this build does not publish, in the words of `review status`."""
     listed = {p.id for p in site.listed}

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from generator import build, content
+from generator import content
+from generator.engine import build
 from generator import config as config_mod
 from generator.cli import main
 from generator.frontmatter import split

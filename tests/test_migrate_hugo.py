@@ -5,7 +5,8 @@ import shutil
 
 from lxml import html as lxml_html
 
-from generator import build, markup
+from generator import markup
+from generator.engine import build
 
 from .migrateutil import (
     caption_of,

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from generator import build, markup
+from generator import markup
+from generator.engine import build
 
 from .migrateutil import (
     caption_of,
