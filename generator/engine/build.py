@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .. import cite, feeds, history, links, redirects, render, reviews, revisions, search, series
+from .. import cite, feeds, fserrors, history, links, redirects, render, reviews, revisions, search, series
 from .. import site as site_mod
 from .. import theme as theme_mod
 from ..errors import Problem, ProblemError, has_errors
@@ -40,6 +40,7 @@ class BuildReport:
     out: Path | None = None
     site: Site | None = None
     search_kept: bool = False  # the search index is the previous build's (Options.search == "keep")
+    cache_failed: bool = False  # the site was written, but saving the cache failed
 
     @property
     def seconds(self) -> float:
@@ -132,22 +133,33 @@ def run(config: Config, options: Options) -> BuildReport:
             outputs += redirects.outputs(renderer, outputs)
         with report.step("links"):  # every internal link against what the build made
             problems += links.check(site, outputs) + series.check(site)
+        if not options.write:  # what staging would refuse (long names, clashes): check passing means build can write
+            problems += output.check_paths(outputs)
     except ProblemError as exc:
         indexing.cancel()
         problems += exc.problems
+        return report
+    except OSError as exc:  # an unreadable bundle file or theme asset: named, and Pagefind stopped
+        indexing.cancel()
+        problems.append(fserrors.problem(exc, "read a file", root=config.root))
         return report
     if has_errors(problems):
         indexing.cancel()
         return report
     report.outputs = len(outputs)
-    if options.write and not write(config.output_dir, outputs, indexing, report):
+    if options.write and not write(config.output_dir, outputs, indexing, report, root=config.root):
         return report
     with report.step("save-cache"):
-        session.finish(site, problems, report.outputs, wrote=options.write)
+        try:
+            session.finish(site, problems, report.outputs, wrote=options.write)
+        except OSError as exc:  # the site (if any) is complete; only the next build's head start is lost
+            problems.append(fserrors.problem(exc, "save the cache", root=config.root))
+            report.cache_failed = True
     return report
 
 
-def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: BuildReport) -> bool:
+def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: BuildReport,
+          root: Path | None = None) -> bool:
     """Stage the pages while Pagefind indexes them, then add its bundle and swap the site in.
     False, with the output folder untouched, if anything went wrong."""
     try:
@@ -164,6 +176,10 @@ def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: B
                 done = stage.commit()
     except ProblemError as exc:
         report.problems += exc.problems
+        return False
+    except OSError as exc:  # disk full, read-only, name too long: staging is already removed
+        where = output.final_path(out, exc.filename)  # named where it was going, not the staging folder
+        report.problems.append(fserrors.problem(exc, "write the site", where, root or out.parent))
         return False
     finally:
         indexing.cancel()  # a no-op once its result is in
