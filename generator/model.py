@@ -161,6 +161,7 @@ class ReviewRecord:
     html: str = ""
     signed_by: str = ""  # filled by history when review.require_signed is on
     added_in: str = ""  # commit that added the record, where known
+    dismissed: bool = False  # dismissed on GitHub: shown in the history, never counted
 
 
 @dataclass

@@ -51,6 +51,7 @@ RECORD = Section({
     "source": Field(str, "", "link to the original review, e.g. a pull-request review", check=web_link_problem),
     "reason": Field(str, "", "the editor's reason (decisions)"),
     "waives": Field(list, [], "reviewer ids whose competing interests the editor waives", item=Field(str)),
+    "dismissed": Field(bool, False, "dismissed on GitHub: shown, never counted (the decision may be left out)"),
 })
 
 
@@ -116,7 +117,8 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
         decision=data["decision"], version=data["version"], round=data["round"],
         competing_interests=data["competing_interests"],
         scores={str(k): v for k, v in (data["scores"] or {}).items()}, source=data["source"],
-        reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html)
+        reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html,
+        dismissed=bool(data["dismissed"]))
     return record, problems
 
 
@@ -125,9 +127,9 @@ def _check_decision(kind: str, data: dict, doc, shown: str) -> list[Problem]:
     decision = data["decision"]
     if kind == "response":
         return [] if not decision else [warning(shown, doc.line("decision"), "a response has no decision; ignored")]
-    if not decision:
+    if not decision and not (kind == "review" and data["dismissed"]):  # GitHub may say only DISMISSED
         return [error(shown, doc.line(), "missing required key 'decision'", "one of: " + ", ".join(allowed))]
-    if decision not in allowed:
+    if decision and decision not in allowed:
         close = difflib.get_close_matches(decision, allowed, n=1)
         return [error(shown, doc.line("decision"), f"unknown decision '{decision}'",
                       f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(allowed))]
@@ -179,26 +181,31 @@ def _check_name(path: Path, data: dict, person: str, shown: str) -> list[Problem
 
 
 def _duplicates(records: list[ReviewRecord]) -> list[Problem]:
+    """One GitHub review recorded twice (several reviews of one version by one reviewer are normal)."""
     seen: dict[tuple, ReviewRecord] = {}
-    problems = []
-    for r in records:
-        if r.type != "review":
+    problems: list[Problem] = []
+    for r in sorted(records, key=order):
+        if r.type != "review" or not r.source:
             continue
-        key = (r.post_id, r.person, r.round, r.version)
+        key = (r.post_id, r.source)
         if key in seen:
-            problems.append(error(r.path.as_posix(), None,
-                                  f"duplicate review by '{r.person}' of the same version in round {r.round}",
-                                  f"{seen[key].path.as_posix()} is the same review; delete one or set 'round:'"))
+            problems.append(warning(r.path.as_posix(), None, f"the review {r.source} is recorded twice",
+                                    f"{seen[key].path.as_posix()} records it too; delete one"))
         else:
             seen[key] = r
     return problems
+
+
+def order(r: ReviewRecord) -> tuple:  # the order written: date, round, file name (x-2.md after x.md)
+    m = re.match(r"^(.*?)(?:-(\d+))?$", r.path.stem)
+    return (r.date, r.round, r.path.parent.as_posix(), m.group(1), int(m.group(2) or 1), r.path.name)
 
 
 def assess(config: Config, posts: list[Post], records: list[ReviewRecord], now: datetime,
            versions: dict[str, list[Version]] | None = None) -> tuple[dict[str, ReviewState], list[Problem]]:
     """Apply the policy to every post; returns each post's state and date-order problems."""
     by_post: dict[str, list[ReviewRecord]] = defaultdict(list)
-    for r in sorted(records, key=lambda r: (r.date, r.round, r.path.as_posix())):
+    for r in sorted(records, key=order):
         by_post[r.post_id].append(r)
     states, problems = {}, []
     for post in posts:
@@ -232,12 +239,12 @@ def assess_post(config: Config, post: Post, records: list[ReviewRecord], now: da
     state.decisions = [r for r in records if r.type == "decision" and _is_editor(config, r.person)]
     waived = {pid for d in state.decisions if d.decision == "waive" for pid in d.waives}
     latest: dict[str, ReviewRecord] = {}
+    for r in records:  # in the order written: the last decision per reviewer stands, as on GitHub,
+        if r.type == "review" and (r.decision != "comment" or r.person not in latest):  # not a later comment
+            latest[r.person] = r
     for r in records:
         if r.type == "review":
-            latest[r.person] = r  # records are in date order: the last one per reviewer stands
-    for r in records:
-        if r.type == "review":
-            state.reviews.append(_verdict(config, post, r, latest[r.person] is r, waived))
+            state.reviews.append(_verdict(config, post, r, latest[r.person] is r or r.decision == "comment", waived))
     counted = [c.record for c in state.reviews if c.counts]
     tally = defaultdict(int)
     for r in counted:
@@ -272,6 +279,8 @@ def _verdict(config: Config, post: Post, r: ReviewRecord, is_latest: bool, waive
         return Counted(r, False, f"{person.name} is an author of this post")
     if r.competing_interests.strip().lower() not in NO_INTERESTS and r.person not in waived:
         return Counted(r, False, "declared a competing interest that no editor has waived")
+    if r.dismissed:
+        return Counted(r, False, "dismissed on GitHub")
     if not is_latest:
         return Counted(r, False, "superseded by a later review from the same reviewer")
     if r.version != post.content_hash:
@@ -323,6 +332,9 @@ def _needs(config: Config, post: Post, state: ReviewState, tally: dict, approvin
     stale = sum(1 for c in state.reviews if c.stale)
     if stale:
         needs.append(f"{stale} review{'s are' if stale > 1 else ' is'} of an earlier version")
+    dismissed = sum(1 for c in state.reviews if c.record.dismissed)
+    if dismissed:
+        needs.append(f"{dismissed} review{'s were' if dismissed > 1 else ' was'} dismissed (not counted)")
     return needs
 
 
@@ -343,7 +355,7 @@ def scaffold(config: Config, post: Post, person: str, decision: str, when: date,
     key = {"review": "reviewer", "response": "author", "decision": "editor"}[kind]
     lines = ["---"] + ([f"type: {kind}"] if kind != "review" else []) + [
         f"{key}: {person}", f"date: {when.isoformat()}"]
-    if kind != "response":
+    if kind != "response" and decision:  # a dismissed review may not say what it was
         lines.append(f"decision: {decision}")
     lines.append(f"version: {version or post.content_hash}")
     if kind == "review":
