@@ -102,7 +102,8 @@ while :; do
     git -c user.name="github-actions[bot]" -c user.email="41898282+github-actions[bot]@users.noreply.github.com" \
         commit --quiet -m "Review records of pull requests:$(printf ' #%s' $prs)"
     if git push --quiet "$REMOTE" "HEAD:refs/heads/$BRANCH"; then
-        echo "Recorded the reviews of: $prs"
+        # shellcheck disable=SC2086
+        echo "Recorded the reviews of pull requests:$(printf ' #%s' $prs)"
         break
     fi
     if [ "$attempt" -ge "$RETRIES" ]; then
