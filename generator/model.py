@@ -156,12 +156,12 @@ class ReviewRecord:
     scores: dict[str, int] = field(default_factory=dict)
     source: str = ""
     reason: str = ""
+    dismissed: bool = False  # dismissed on GitHub: shown in the history, never counted
     waives: tuple[str, ...] = ()  # decision records: reviewer ids whose competing interest is waived
     body: str = ""
     html: str = ""
     signed_by: str = ""  # filled by history when review.require_signed is on
     added_in: str = ""  # commit that added the record, where known
-    dismissed: bool = False  # dismissed on GitHub: shown in the history, never counted
 
 
 @dataclass

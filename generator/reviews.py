@@ -114,11 +114,10 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
     record = ReviewRecord(
         path=path.relative_to(config.root), post_id=post_id, type=kind, person=person or "",
         date=to_datetime(data["date"], tz) or datetime(1970, 1, 1, tzinfo=tz),
-        decision=data["decision"], version=data["version"], round=data["round"],
+        decision=data["decision"], version=data["version"], round=data["round"], dismissed=bool(data["dismissed"]),
         competing_interests=data["competing_interests"],
         scores={str(k): v for k, v in (data["scores"] or {}).items()}, source=data["source"],
-        reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html,
-        dismissed=bool(data["dismissed"]))
+        reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html)
     return record, problems
 
 
@@ -244,7 +243,7 @@ def assess_post(config: Config, post: Post, records: list[ReviewRecord], now: da
             latest[r.person] = r
     for r in records:
         if r.type == "review":
-            state.reviews.append(_verdict(config, post, r, latest[r.person] is r or r.decision == "comment", waived))
+            state.reviews.append(_verdict(config, post, r, latest[r.person] is r, waived))
     counted = [c.record for c in state.reviews if c.counts]
     tally = defaultdict(int)
     for r in counted:
@@ -281,7 +280,7 @@ def _verdict(config: Config, post: Post, r: ReviewRecord, is_latest: bool, waive
         return Counted(r, False, "declared a competing interest that no editor has waived")
     if r.dismissed:
         return Counted(r, False, "dismissed on GitHub")
-    if not is_latest:
+    if not is_latest and r.decision != "comment":  # a comment is never a decision to supersede
         return Counted(r, False, "superseded by a later review from the same reviewer")
     if r.version != post.content_hash:
         return Counted(r, False, "for an earlier version of the text", stale=True)

@@ -123,7 +123,9 @@ def published(site: Path) -> list[str]:
     return sorted(p.name for p in (site / "posts").iterdir() if (p / "index.html").is_file())
 
 
-def test_reviews_reach_main_through_early_merge_races_and_late_reviews(tmp_path, github, git_env):  # noqa: F811
+@pytest.fixture
+def recorded(tmp_path, github, git_env):  # noqa: F811
+    """The whole sequence; returns a fresh clone of origin's main at the end."""
     origin = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
     git(origin, "config", "uploadpack.allowAnySHA1InWant", "true")  # as GitHub: any commit can be fetched
@@ -214,15 +216,27 @@ def test_reviews_reach_main_through_early_merge_races_and_late_reviews(tmp_path,
     proc, _ = run_script(runner, github, tmp_path, GITHUB_EVENT_NAME="schedule", RECENT_DAYS="100000")
     assert proc.returncode == 0 and proc.stdout.splitlines()[-1] == "No review records changed."
 
-    # A build of origin's main, as publish.yml's build job makes it.
     site_repo = tmp_path / "published"
     git(tmp_path, "clone", "-q", str(origin), str(site_repo))
+    return site_repo
+
+
+def test_records_reach_main_through_early_merge_races_and_late_reviews(recorded):
+    site_repo = recorded
     assert sorted(git(site_repo, "ls-files", "reviews").split()) == [
         "reviews/chest-pain/2019-05-03-rex.md", "reviews/chest-pain/2019-05-04-rita.md",
         "reviews/chest-pain/2019-05-21-rex.md", "reviews/other/2019-05-01-rex.md",
         "reviews/other/2019-05-01-rita.md", "reviews/sepsis/2019-05-03-rita.md"]
     # 12 never touched sepsis: its one record is the review of 13
     assert "pull/13#pullrequestreview-5" in (site_repo / "reviews/sepsis/2019-05-03-rita.md").read_text("utf-8")
+
+
+# The merge commit is dated after the reviews; a post's submission used to be dated by it, which
+# made every record written at merge time "dated before the post was submitted". The fix (the
+# first author date) is issue 13's other half, on the review-gate branch: remove this mark with it.
+@pytest.mark.xfail(strict=True, reason="needs the submission date from the first author date (review-gate)")
+def test_a_build_of_main_then_publishes_exactly_the_approved_posts(recorded, tmp_path):
+    site_repo = recorded
     out = tmp_path / "site"
     assert main(["build", "--config", str(site_repo / "site.yaml"), "--out", str(out)]) == 0
     assert published(out) == ["chest-pain", "other"]  # sepsis has one approval of the two needed
