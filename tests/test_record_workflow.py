@@ -195,6 +195,8 @@ def recorded(tmp_path, github, git_env):  # noqa: F811
     tip = git(editor.root, "rev-parse", "HEAD").strip()
     assert output == f"sha={tip}\n"  # the build job checks this commit out
     assert git(editor.root, "log", "-1", "--format=%s").strip() == "Review records of pull requests: #12"
+    assert git(editor.root, "show", "--format=", "--name-only", "HEAD").split() == [
+        "reviews/chest-pain/2019-05-03-rex.md", "reviews/chest-pain/2019-05-04-rita.md"]  # records only
     # The about page pushed during the race is there, under the records, and nothing else changed.
     assert git(editor.root, "log", "-2", "--format=%s").splitlines()[1] == "About page"
     assert sorted(git(editor.root, "ls-files", "reviews").split()) == [

@@ -106,17 +106,19 @@ def test_review_workflow_shows_the_status_and_commits_nothing():
     """It used to commit records onto the pull request's branch: lost on an early merge, rejected
     when two reviews or an author's push raced, and starting no check run (a required check blocked)."""
     doc = load("review.yml")
-    assert list(doc["on"]) == ["pull_request_review"]
     assert set(doc["on"]["pull_request_review"]["types"]) == {"submitted", "edited", "dismissed"}
+    assert set(doc["on"]["pull_request"]["types"]) == {"opened", "synchronize", "reopened"}  # an author's push
     scripts = [step.get("run", "") for _, _, step in steps(doc)]
-    assert any('peerpress review import --github-event "$GITHUB_EVENT_PATH"' in s for s in scripts)
+    assert any('peerpress review import --github-reviews "$RUNNER_TEMP/reviews.json" --pr "$PR" --base "origin/$BASE"'
+               in s for s in scripts)
     assert any("peerpress review status" in s and "$GITHUB_STEP_SUMMARY" in s for s in scripts)
     assert not any(re.search(r"\bgit\s+(commit|push)\b", s) for s in scripts)
-    assert all("contents" not in job.get("permissions", {}) for job in doc["jobs"].values())
+    assert all(job.get("permissions", {}).get("contents", "read") == "read" for job in doc["jobs"].values())
     checkouts = [s for _, _, s in steps(doc) if str(s.get("uses", "")).startswith("actions/checkout@")]
     assert checkouts[0]["with"]["fetch-depth"] == 0 and checkouts[0]["with"]["persist-credentials"] is False
     late = doc["jobs"]["record-late"]
-    assert late["if"] == "github.event.pull_request.merged_at" and late["permissions"] == {"actions": "write"}
+    assert late["if"] == "github.event_name == 'pull_request_review' && github.event.pull_request.merged_at"
+    assert late["permissions"] == {"actions": "write"}
     assert late["steps"][0]["run"] == 'gh workflow run publish.yml --ref "$BASE" -f pr="$PR"'
     assert "pr" in load("publish.yml")["on"]["workflow_dispatch"]["inputs"]
 
