@@ -51,7 +51,7 @@ RECORD = Section({
     "source": Field(str, "", "link to the original review, e.g. a pull-request review", check=web_link_problem),
     "reason": Field(str, "", "the editor's reason (decisions)"),
     "waives": Field(list, [], "reviewer ids whose competing interests the editor waives", item=Field(str)),
-    "dismissed": Field(bool, False, "dismissed on GitHub: shown, never counted (the decision may be left out)"),
+    "dismissed": Field(bool, False, "true if dismissed on GitHub: shown, never counted; may omit its decision"),
 })
 
 
