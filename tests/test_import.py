@@ -113,8 +113,8 @@ def test_event_with_a_moved_base_records_only_the_posts_the_pull_request_changed
     path = event(tmp_path, login="Rita-GH", commit=pr["second"], base=pr["moved"], state="approved",
                  body="Clear.\r\n\r\nCompeting interests: none declared")
     result = importers.github_event(blog.config(), path)
-    assert result.problems == []
     assert sorted(records(blog)) == ["asthma/2019-05-15-rita.md", "chest-pain/2019-05-15-rita.md"]
+    assert result.problems == []
     data = records(blog)["chest-pain/2019-05-15-rita.md"]
     assert (data["reviewer"], data["decision"], data["version"]) == ("rita", "approve", pr["h2"])
     assert data["source"] == "https://github.com/Codertocat/Hello-World/pull/2#pullrequestreview-237895671"
@@ -177,9 +177,9 @@ def test_dismissed_review_is_kept_shown_as_dismissed_and_not_counted(pr, tmp_pat
     dismissal = event(tmp_path, login="rita-gh", commit=pr["second"], base=pr["moved"], action="dismissed",
                       body="Fine 1.", name="dismissed.json")
     result = importers.github_event(blog.config(), dismissal)
-    assert result.problems == [] and len(result.written) == 2
     data = records(blog)["chest-pain/2019-05-15-rita.md"]
     assert (data["dismissed"], data["decision"]) == (True, "approve")  # what was dismissed, from the record
+    assert result.problems == [] and len(result.written) == 2
     report = blog.build(drafts=True)
     assert not has_errors(report.problems), report.problems
     state = report.site.states["chest-pain"]
