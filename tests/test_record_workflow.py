@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -23,7 +24,7 @@ import lxml.html
 import pytest
 
 from generator.cli import main
-from tests.gitutil import commit, git, git_env  # noqa: F401 - git_env is a fixture
+from tests.gitutil import commit, git, isolate_git
 from tests.sitebuilder import SiteBuilder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,13 +76,6 @@ class FakeGitHub:
         self.server.server_close()
 
 
-@pytest.fixture
-def github():
-    api = FakeGitHub()
-    yield api
-    api.close()
-
-
 def review(n: int, login: str, sha: str, state: str, when: str, body: str = "", pr: int = 12,
            kind: str = "User") -> dict:
     """GitHub's example review (pulls/list-reviews), this repository's, by `login` of `sha`."""
@@ -94,8 +88,10 @@ def review(n: int, login: str, sha: str, state: str, when: str, body: str = "", 
     return item
 
 
-def merged(number: int) -> dict:
-    return {"number": number, "merged_at": "2019-05-20T12:00:00Z", "base": {"ref": "main"}}
+def merged(number: int, hours: float = 0) -> dict:
+    """A merged pull request as GitHub's REST API lists it, merged `hours` ago."""
+    when = datetime.now(UTC) - timedelta(hours=hours)
+    return {"number": number, "merged_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "base": {"ref": "main"}}
 
 
 def run_script(runner: Path, github: FakeGitHub, tmp_path: Path, *args: str, race: str = "", **env: str):
@@ -123,9 +119,20 @@ def published(site: Path) -> list[str]:
     return sorted(p.name for p in (site / "posts").iterdir() if (p / "index.html").is_file())
 
 
-@pytest.fixture
-def recorded(tmp_path, github, git_env):  # noqa: F811
-    """The whole sequence; returns a fresh clone of origin's main at the end."""
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    """The whole sequence (once for the tests below); a fresh clone of origin's main at the end."""
+    tmp_path = tmp_path_factory.mktemp("flow")
+    with pytest.MonkeyPatch.context() as env:
+        isolate_git(tmp_path, env)  # an identity and no user git config, as in every git test
+        github = FakeGitHub()
+        try:
+            yield sequence(tmp_path, github)
+        finally:
+            github.close()
+
+
+def sequence(tmp_path: Path, github: FakeGitHub) -> Path:
     origin = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
     git(origin, "config", "uploadpack.allowAnySHA1InWant", "true")  # as GitHub: any commit can be fetched
@@ -171,7 +178,10 @@ def recorded(tmp_path, github, git_env):  # noqa: F811
     git(editor.root, "merge", "-q", "--no-ff", "-m", "Merge pull request #12", "origin/chest-pain")
     git(editor.root, "push", "-q", "origin", "main")
     after = git(editor.root, "rev-parse", "HEAD").strip()
-    github.routes.update({f"commits/{after}/pulls": [merged(12)], "pulls/12/reviews": reviews,
+    # GitHub's list of closed pull requests has 13 too, merged an hour ago: a push run records the
+    # pull requests merged lately as well (a newer push may have replaced the run of 13's merge).
+    github.routes.update({f"commits/{after}/pulls": [merged(12)], "pulls": [merged(12), merged(13, hours=1)],
+                          "pulls/12/reviews": reviews,
                           "pulls/13/reviews": [review(5, "rita-gh", c13, "APPROVED", "2019-05-03T12:00:00Z",
                                                       "Fine.", pr=13)]})
 
@@ -190,33 +200,27 @@ def recorded(tmp_path, github, git_env):  # noqa: F811
     assert "main moved on meanwhile: recording again on the new main (attempt 2)" in proc.stderr
     assert "skipped the review by 'github-actions[bot]'" in proc.stderr
     assert "skipped the review by 'ada-gh'" in proc.stderr
-    assert f"commits/{after}/pulls" in "".join(github.requests)
+    assert f"/repos/{REPO}/commits/{after}/pulls" in github.requests
     git(editor.root, "pull", "-q", "--ff-only", "origin", "main")
     tip = git(editor.root, "rev-parse", "HEAD").strip()
     assert output == f"sha={tip}\n"  # the build job checks this commit out
-    assert git(editor.root, "log", "-1", "--format=%s").strip() == "Review records of pull requests: #12"
+    assert git(editor.root, "log", "-1", "--format=%s").strip() == "Review records of pull requests: #12 #13"
     assert git(editor.root, "show", "--format=", "--name-only", "HEAD").split() == [
-        "reviews/chest-pain/2019-05-03-rex.md", "reviews/chest-pain/2019-05-04-rita.md"]  # records only
-    # The about page pushed during the race is there, under the records, and nothing else changed.
-    assert git(editor.root, "log", "-2", "--format=%s").splitlines()[1] == "About page"
-    assert sorted(git(editor.root, "ls-files", "reviews").split()) == [
         "reviews/chest-pain/2019-05-03-rex.md", "reviews/chest-pain/2019-05-04-rita.md",
-        "reviews/other/2019-05-01-rex.md", "reviews/other/2019-05-01-rita.md"]
+        "reviews/sepsis/2019-05-03-rita.md"]  # records only
+    # The about page pushed during the race is there, under the records.
+    assert git(editor.root, "log", "-2", "--format=%s").splitlines()[1] == "About page"
 
     # Rex approves after the merge: review.yml starts publish.yml with pr=12.
     reviews.append(review(6, "rex-gh", c2, "APPROVED", "2019-05-21T09:00:00Z", "Now complete."))
     proc, _ = run_script(runner, github, tmp_path, PR="12")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines()[-1] == "Recorded the reviews of pull requests: #12"
-    # The daily run goes over the pull requests merged lately: it records the review of 13 (whose
-    # merge had no record run here), and rewrites 12's records unchanged.
-    github.routes["pulls"] = [merged(12), merged(13)]
-    proc, _ = run_script(runner, github, tmp_path, GITHUB_EVENT_NAME="schedule", RECENT_DAYS="100000")
+    # The daily run goes over the pull requests merged in the last week: nothing new.
+    proc, _ = run_script(runner, github, tmp_path, GITHUB_EVENT_NAME="schedule")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert proc.stdout.splitlines()[-2:] == ["wrote reviews/sepsis/2019-05-03-rita.md",
-                                             "Recorded the reviews of pull requests: #12 #13"]
-    proc, _ = run_script(runner, github, tmp_path, GITHUB_EVENT_NAME="schedule", RECENT_DAYS="100000")
-    assert proc.returncode == 0 and proc.stdout.splitlines()[-1] == "No review records changed."
+    assert proc.stdout.splitlines()[-1] == "No review records changed."
+    assert sum("pulls?state=closed" in r for r in github.requests) == 2  # the push run's, the daily run's
 
     site_repo = tmp_path / "published"
     git(tmp_path, "clone", "-q", str(origin), str(site_repo))

@@ -6,7 +6,9 @@
 # Which pull requests (the first that applies):
 #   record-reviews.sh PR...                  these (merged) pull requests
 #   PR=N                                     the same, from a workflow_dispatch input
-#   GITHUB_EVENT_NAME=push BEFORE=.. AFTER=..  those merged by the commits of this push
+#   GITHUB_EVENT_NAME=push BEFORE=.. AFTER=..  those merged by the commits of this push, and those
+#                                            merged in the last RECENT_DAYS days (default 2): a
+#                                            newer push replaces a queued run, and this catches up
 #   otherwise                                those merged in the last RECENT_DAYS days (default 7):
 #                                            the daily run catches reviews written after a merge
 # Environment: GITHUB_REPOSITORY (owner/name), GITHUB_API_URL, GH_TOKEN (reads pull requests),
@@ -45,9 +47,9 @@ merged_by_push() {  # the merged pull requests whose commits this push brought i
     done | sort -un
 }
 
-merged_recently() {
+merged_recently() {  # merged_recently DAYS
     api "pulls?state=closed&base=$BRANCH&sort=updated&direction=desc&per_page=100" "$WORK/closed.json"
-    jq -r --argjson days "${RECENT_DAYS:-7}" \
+    jq -r --argjson days "$1" \
         '.[] | select(.merged_at and (.merged_at | fromdateiso8601) >= now - $days * 86400) | .number' "$WORK/closed.json"
 }
 
@@ -56,9 +58,9 @@ if [ $# -gt 0 ]; then
 elif [ -n "${PR:-}" ]; then
     prs="$PR"
 elif [ "${GITHUB_EVENT_NAME:-}" = push ]; then
-    prs=$(merged_by_push)
+    prs=$( { merged_by_push; merged_recently "${RECENT_DAYS:-2}"; } | sort -un)
 else
-    prs=$(merged_recently)
+    prs=$(merged_recently "${RECENT_DAYS:-7}")
 fi
 for pr in $prs; do
     case "$pr" in *[!0-9]*|"") echo "not a pull request number: '$pr'" >&2; exit 2;; esac
