@@ -166,7 +166,7 @@ def test_edited_review_rewrites_the_same_record(pr, tmp_path):
     assert record(written[0])[1] == "Good; the examination section is now complete."
 
 
-def test_dismissed_review_is_kept_shown_as_dismissed_and_not_counted(pr, tmp_path):
+def test_dismissed_review_is_kept_shown_as_dismissed_and_not_counted(pr, tmp_path, capsys):
     """A dismissal used to delete the record: the public history lost the review."""
     blog = pr["blog"]
     for login, n in (("rita-gh", 1), ("rex-gh", 2)):
@@ -189,6 +189,12 @@ def test_dismissed_review_is_kept_shown_as_dismissed_and_not_counted(pr, tmp_pat
     [item] = page.xpath('//li[@id="2019-05-15-rita"]')
     assert " ".join(item.xpath("string(.//h3)").split()) == "Dismissed (approved) — Rita Reviewer"
     assert item.xpath("string(.//li[@class='not-counted'])") == "Does not count towards acceptance: dismissed on GitHub"
+    capsys.readouterr()
+    assert main(["review", "status", "chest-pain", "--config", str(blog.root / "site.yaml")]) == 0
+    row = capsys.readouterr().out.splitlines()[1].split(maxsplit=4)
+    assert row[:4] == ["chest-pain", "in-review", pr["h2"], "1"]
+    assert row[4].split("; ") == ["needs 1 more approval of the current version",
+                                  "1 review was dismissed (not counted)"]
 
 
 def test_dismissed_review_seen_first_as_dismissed_has_no_decision(pr, tmp_path):
@@ -315,6 +321,19 @@ def test_rest_list_without_base_on_the_branch_and_on_main_after_each_kind_of_mer
         got = sorted(p.relative_to(clone / "reviews").as_posix() for p in result.written)
         assert got == sorted(expected), kind
         assert result.problems == [], kind
+
+
+def test_github_base_ref_names_the_base_branch(pr, tmp_path, monkeypatch):
+    """On a pull-request run GitHub Actions sets GITHUB_BASE_REF; the clone has no main here."""
+    blog = pr["blog"]
+    git(blog.root, "branch", "-q", "-m", "main", "release")
+    assert importers.default_base(blog.config()) is None
+    monkeypatch.setenv("GITHUB_BASE_REF", "release")
+    assert importers.default_base(blog.config()) == "release"
+    listing = rest_list(tmp_path, [{"login": "rita-gh", "commit": pr["second"]}])
+    result = importers.github_reviews(blog.config(), listing, 12)
+    assert sorted(records(blog)) == ["asthma/2019-11-17-rita.md", "chest-pain/2019-11-17-rita.md"]
+    assert result.problems == []
 
 
 def test_without_a_base_branch_the_error_says_what_to_pass(blog, tmp_path, git_env):  # noqa: F811
