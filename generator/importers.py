@@ -138,7 +138,8 @@ def default_base(config: Config) -> str | None:
 
 
 def fork_point(config: Config, tip: str, commit: str) -> str:
-    """Where the pull request's branch left the base branch `tip`, for a review of `commit`.
+    """Where the pull request's branch left the base branch `tip`, for a review of `commit`; ""
+    when history no longer tells (a fast-forward merge: GitHub's own merge buttons never make one).
 
     Before merging that is their merge base. After a squash or rebase merge it still is (the
     reviewed commit is not in the base branch). After a merge commit the reviewed commit is in
@@ -153,7 +154,7 @@ def fork_point(config: Config, tip: str, commit: str) -> str:
         before = _out(config, "rev-parse", "-q", "--verify", f"{merges[-1]}^1")
         if before and history.git(config.root, "merge-base", "--is-ancestor", commit, before).returncode != 0:
             return _out(config, "merge-base", before, commit) or _empty_tree(config)
-    return mb  # the commit is the base's tip: nothing is left to tell where the branch began
+    return ""
 
 
 def _out(config: Config, *args: str) -> str:
@@ -195,6 +196,12 @@ def _import(config: Config, items: list[Review], tip: str, by: str) -> Result:
     for item in items:
         if item.commit and tip and _is_commit(config, item.commit) and _is_commit(config, tip):
             base = fork_point(config, tip, item.commit)
+            if not base:
+                problems.append(error(item.commit, None, f"cannot tell where the pull request's branch left "
+                                      f"{tip}: the reviewed commit is on {tip}'s own line of history "
+                                      "(merged by fast-forward?)", "pass --base with the commit the branch "
+                                      "started from"))
+                continue
         else:
             base = tip
         plan, found = _plan(config, item, base, by)

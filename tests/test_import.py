@@ -336,6 +336,21 @@ def test_github_base_ref_names_the_base_branch(pr, tmp_path, monkeypatch):
     assert result.problems == []
 
 
+def test_after_a_fast_forward_merge_the_error_says_what_to_pass(pr, tmp_path):
+    """Where the branch began is lost: an error naming the way out, never records of nothing."""
+    blog = pr["blog"]
+    git(blog.root, "checkout", "-q", "-B", "ff", pr["second"])
+    listing = rest_list(tmp_path, [{"login": "rita-gh", "commit": pr["first"]}])
+    result = importers.github_reviews(blog.config(), listing, 12, base="ff")
+    [problem] = result.problems
+    assert (problem.path, problem.severity, problem.message, problem.hint) == (
+        pr["first"], "error", "cannot tell where the pull request's branch left ff: the reviewed commit is on "
+        "ff's own line of history (merged by fast-forward?)", "pass --base with the commit the branch started from")
+    assert result.written == []
+    result = importers.github_reviews(blog.config(), listing, 12, base=pr["base"])
+    assert [p.relative_to(blog.root).as_posix() for p in result.written] == ["reviews/chest-pain/2019-11-17-rita.md"]
+
+
 def test_without_a_base_branch_the_error_says_what_to_pass(blog, tmp_path, git_env):  # noqa: F811
     init(blog.root)
     blog.post("p")
