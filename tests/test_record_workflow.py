@@ -172,6 +172,24 @@ def sequence(tmp_path: Path, github: FakeGitHub) -> Path:
     git(editor.root, "merge", "-q", "--no-ff", "-m", "Merge pull request #13", "sepsis")
     git(editor.root, "push", "-q", "origin", "main")
 
+    # review.yml, during review: every review so far, read into a checkout of the pull request's
+    # branch to show the status; nothing is committed.
+    github.routes["pulls/12/reviews"] = reviews
+    checkout = tmp_path / "review-run"
+    git(tmp_path, "clone", "-q", str(origin), str(checkout))
+    git(checkout, "checkout", "-q", c2)
+    proc, _ = run_script(checkout, github, tmp_path, "--no-commit", "12")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert git(checkout, "status", "--porcelain").splitlines() == ["?? reviews/chest-pain/"]
+    assert git(checkout, "rev-parse", "HEAD").strip() == c2
+    assert git(origin, "rev-parse", "chest-pain").strip() == c2
+    status = subprocess.run([sys.executable, "-m", "generator", "review", "status", "chest-pain", "--config",
+                             str(checkout / "site.yaml")], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    row = status.stdout.splitlines()[1].split(maxsplit=4)
+    assert row[1] == "in-review" and row[3] == "1", status.stdout + status.stderr
+    assert row[4] == "needs 1 more approval of the current version; 1 review is of an earlier version"
+
     # The editor merges 12 early, before Rex looks again.
     before = git(editor.root, "rev-parse", "HEAD").strip()
     git(editor.root, "fetch", "-q", "origin")

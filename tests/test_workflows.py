@@ -109,8 +109,7 @@ def test_review_workflow_shows_the_status_and_commits_nothing():
     assert set(doc["on"]["pull_request_review"]["types"]) == {"submitted", "edited", "dismissed"}
     assert set(doc["on"]["pull_request"]["types"]) == {"opened", "synchronize", "reopened"}  # an author's push
     scripts = [step.get("run", "") for _, _, step in steps(doc)]
-    assert any('peerpress review import --github-reviews "$RUNNER_TEMP/reviews.json" --pr "$PR" --base "origin/$BASE"'
-               in s for s in scripts)
+    assert '.github/scripts/record-reviews.sh --no-commit "$PR"' in scripts  # tests/test_record_workflow.py
     assert any("peerpress review status" in s and "$GITHUB_STEP_SUMMARY" in s for s in scripts)
     assert not any(re.search(r"\bgit\s+(commit|push)\b", s) for s in scripts)
     assert all(job.get("permissions", {}).get("contents", "read") == "read" for job in doc["jobs"].values())

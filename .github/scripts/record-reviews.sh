@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Writes the review records of merged pull requests onto the main branch (CONTRIBUTING.md, "How a
-# review becomes a record"). Run by publish.yml before every build; tests/test_workflows.py runs
-# this very file against a bare repository and a local stand-in for GitHub's REST API.
+# review becomes a record"). Run by publish.yml before every build; tests/test_record_workflow.py
+# runs this very file against a bare repository and a local stand-in for GitHub's REST API.
+#
+#   record-reviews.sh --no-commit PR         only writes PR's records into the checkout, as it is
+#                                            (review.yml, to show the status during review)
 #
 # Which pull requests (the first that applies):
 #   record-reviews.sh PR...                  these (merged) pull requests
@@ -18,6 +21,12 @@
 # a review again rewrites its record), and a rejected push (main moved on meanwhile) is retried on
 # the new main. The commit it ends at is written as sha=... to $GITHUB_OUTPUT when that is set.
 set -euo pipefail
+
+COMMIT=1
+if [ "${1:-}" = --no-commit ]; then
+    COMMIT=0
+    shift
+fi
 
 BRANCH=${BRANCH:-main}
 REMOTE=${REMOTE:-origin}
@@ -72,13 +81,17 @@ fi
 # Each pull request's reviews (every page), and its commits, so that each review's text can be read.
 for pr in $prs; do
     page=1
+    pages=()
     while :; do
-        api "pulls/$pr/reviews?per_page=100&page=$page" "$WORK/reviews-$pr-$page.json"
-        [ "$(jq length "$WORK/reviews-$pr-$page.json")" -eq 100 ] || break
+        pages+=("$WORK/reviews-$pr-$page.json")
+        api "pulls/$pr/reviews?per_page=100&page=$page" "${pages[-1]}"
+        [ "$(jq length "${pages[-1]}")" -eq 100 ] || break
         page=$((page + 1))
     done
-    jq -s add "$WORK"/reviews-"$pr"-*.json > "$WORK/reviews-$pr.json"
-    git fetch --quiet "$REMOTE" "+refs/pull/$pr/head:refs/remotes/$REMOTE/pull/$pr"
+    jq -s add "${pages[@]}" > "$WORK/reviews-$pr.json"
+    # a checkout without credentials (review.yml) of a private repository cannot fetch: it has the
+    # pull request's branch already
+    git fetch --quiet "$REMOTE" "+refs/pull/$pr/head:refs/remotes/$REMOTE/pull/$pr" || [ "$COMMIT" = 0 ]
     for sha in $(jq -r '[.[].commit_id | select(.)] | unique | .[]' "$WORK/reviews-$pr.json"); do
         # a commit the author later force-pushed away is no longer in the pull request's branch
         git cat-file -e "$sha^{commit}" 2>/dev/null || git fetch --quiet "$REMOTE" "$sha" || true
@@ -86,15 +99,24 @@ for pr in $prs; do
 done
 
 failed=0
+import_all() {
+    for pr in $prs; do
+        "$PEERPRESS" review import --github-reviews "$WORK/reviews-$pr.json" --pr "$pr" \
+            --base "$REMOTE/$BRANCH" --format "${FORMAT:-text}" || failed=1
+    done
+}
+
+if [ "$COMMIT" = 0 ]; then
+    import_all
+    exit "$failed"
+fi
+
 attempt=1
 while :; do
     git fetch --quiet "$REMOTE" "$BRANCH"
     git checkout --quiet --force -B "$BRANCH" "$REMOTE/$BRANCH"
     git clean --quiet -fd -- reviews
-    for pr in $prs; do
-        "$PEERPRESS" review import --github-reviews "$WORK/reviews-$pr.json" --pr "$pr" \
-            --base "$REMOTE/$BRANCH" --format "${FORMAT:-text}" || failed=1
-    done
+    import_all
     git add --all -- reviews
     if git diff --cached --quiet; then
         echo "No review records changed."
