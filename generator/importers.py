@@ -317,10 +317,7 @@ def add_cli(review_sub, common) -> None:
 
 
 def cmd_import(args) -> int:
-    import sys
-
     from . import config as config_mod
-    from .errors import format_problems
     cfg = config_mod.load(args.config)
     if args.github_event:
         result = github_event(cfg, args.github_event)
@@ -331,10 +328,18 @@ def cmd_import(args) -> int:
         result = github_reviews(cfg, args.github_reviews, args.pr, args.base)
     else:
         result = git_trailers(cfg, args.git_trailers)
+    return report(cfg, result, args.format)
+
+
+def report(config: Config, result: Result, fmt: str = "text") -> int:
+    """Print what an import wrote, then its notices and errors; the command's exit status."""
+    import sys
+
+    from .errors import format_problems
     for path in result.written:
-        print(f"wrote {rel(path, cfg.root)}")
+        print(f"wrote {rel(path, config.root)}")
     if not result.written:
         print("no review records written")
     if result.problems:
-        print(format_problems(result.problems, args.format), file=sys.stderr)
+        print(format_problems(result.problems, fmt), file=sys.stderr)
     return 1 if has_errors(result.problems) else 0
