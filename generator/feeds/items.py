@@ -38,6 +38,7 @@ class Item:
     discussion: str = ""  # the post's review history (RSS <comments>)
     permalink: bool = True  # the id is a URL that shows the item (RSS guid isPermaLink)
     retracted: bool = False
+    language: str = ""  # BCP 47; empty: the feed's own (site.yaml)
 
 
 def post_item(site: Site, post: Post) -> Item:
@@ -66,7 +67,8 @@ def post_item(site: Site, post: Post) -> Item:
         categories=tuple((tag, urls.absolute(config, "tags/")) for tag in post.tags),
         license=license_url(post.license or config.license), doi_url=doi_url,
         rights=f"© {post.date.year} the authors. Licensed under {post.license or config.license}.",
-        related=(reviews_url, "Peer review history"), discussion=reviews_url, retracted=bool(retraction))
+        related=(reviews_url, "Peer review history"), discussion=reviews_url, retracted=bool(retraction),
+        language=post.language if post.language and post.language != config.language else "")
 
 
 def review_item(site: Site, record: ReviewRecord) -> Item:
