@@ -132,6 +132,11 @@ class Post:
     assets: tuple[Path, ...] = ()  # bundle files, relative to the project root
     references: list[dict[str, Any]] = field(default_factory=list)  # filled by markup citations
     meta: dict[str, Any] = field(default_factory=dict)  # the raw front matter, for themes
+    links: list[tuple[str, int]] = field(default_factory=list)  # (href, source line) in the body: links.check
+    language: str = ""  # BCP 47 tag: front matter `language`, else the site's
+    aliases: tuple[tuple[str, int], ...] = ()  # (old URL path, front-matter line): redirects.py
+    series: str = ""  # series title (series.py)
+    series_part: int = 0
 
     @property
     def reading_minutes(self) -> int:
@@ -152,6 +157,7 @@ class ReviewRecord:
     scores: dict[str, int] = field(default_factory=dict)
     source: str = ""
     reason: str = ""
+    dismissed: bool = False  # dismissed on GitHub: shown in the history, never counted
     waives: tuple[str, ...] = ()  # decision records: reviewer ids whose competing interest is waived
     body: str = ""
     html: str = ""
@@ -229,6 +235,7 @@ class Site:
     reviews_by_person: dict[str, list[ReviewRecord]] = field(default_factory=dict)
     by_year: dict[int, list[Post]] = field(default_factory=dict)
     prev_next: dict[str, tuple[Post | None, Post | None]] = field(default_factory=dict)
+    series: dict[str, list[Post]] = field(default_factory=dict)  # title -> listed parts in order (series.py)
 
     def state(self, post_id: str) -> ReviewState | None:
         return self.states.get(post_id)

@@ -83,9 +83,19 @@ def assert_clean_but_leftovers(root: Path, err: str) -> None:
     problems, _ = check(root)
     texts = leftover_texts(err)
     for p in problems:
+        if p.message.endswith("which is not published yet"):
+            continue  # a link to an imported post still awaiting its reviews: expected right after an import
         assert p.line, p.text()
         line = (root / p.path).read_text(encoding="utf-8").split("\n")[p.line - 1]
-        assert any(t in line for t in texts), p.text()
+        # A shortcode reported by its name ('[contact-form-7]') stands in the text with its attributes.
+        assert any(t in line or (t.startswith("[") and t.rstrip("]") in line) for t in texts), p.text()
+
+
+def caption_of(img) -> str:
+    """The caption of the numbered ::: figure holding `img`, without its "Figure N." label."""
+    caption = img.getparent().xpath("figcaption")[0]
+    label = caption.xpath("span[@class='figure-label']/text()")[0]
+    return caption.text_content().replace(label, "", 1).strip()
 
 
 def line_of(path: Path, needle: str) -> int:

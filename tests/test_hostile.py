@@ -45,7 +45,9 @@ def hostile_site(tmp_path_factory) -> Path:
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1793491200")
     b = make_hostile_blog(tmp_path_factory.mktemp("hostile") / "blog")
     report = b.build()
-    assert report.problems == [], [p.text() for p in report.problems]
+    # The template-injection probes ({{7*7}}) are rightly reported as leftover template tags.
+    others = [p for p in report.problems if not p.message.startswith("leftover template tag")]
+    assert others == [], [p.text() for p in others]
     return b.root / "site"
 
 
@@ -402,7 +404,9 @@ def css_page(tmp_path_factory):
     b.post("css", body=body + "\n")
     b.approve_twice("css")
     report = b.build()
-    assert report.problems == [], [p.text() for p in report.problems]
+    # The cases name images that are not there, which the link check rightly reports.
+    others = [p for p in report.problems if not p.message.startswith("link to ")]
+    assert others == [], [p.text() for p in others]
     return parse_html(b.root / "site/posts/css/index.html")
 
 

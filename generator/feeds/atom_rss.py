@@ -14,6 +14,7 @@ from .catalogue import MEDIA_TYPES, Feed
 from .items import Item, feed_updated
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CC_NS = "http://backend.userland.com/creativeCommonsRssModule"
 
 
@@ -29,6 +30,7 @@ class _Extra(BaseEntryExtension):
         self.license = ""
         self.hub = ""
         self.links: list[dict[str, str]] = []  # Atom links beyond the alternate one
+        self.language = ""  # an entry in another language than the feed's: its xml:lang
 
 
 class AtomExtra(_Extra):
@@ -37,6 +39,8 @@ class AtomExtra(_Extra):
             for link in element.findall("link[@href]"):  # the alternate link, which feedgen left bare
                 if link.get("rel") is None:
                     link.attrib.update({"rel": "alternate", "type": "text/html"})
+            if self.language:
+                element.set(XML_LANG, self.language)
         extra = [{"rel": "license", "href": self.license}, {"rel": "hub", "href": self.hub}, *self.links]
         for attrs in extra:
             if attrs["href"]:
@@ -137,6 +141,7 @@ def add_entry(site: Site, fg: FeedGenerator, item: Item, dc: bool) -> None:
     if item.rights:
         fe.rights(item.rights)
     fe.extra.license = item.license
+    fe.extra.language = item.language
     fe.extra.links += [
         {"rel": "related", "href": item.related[0], "type": "text/html", "title": item.related[1]},
         {"rel": "cite-as", "href": item.doi_url},  # RFC 8574: the DOI is how to cite the post

@@ -40,6 +40,7 @@ class Item:
     permalink: bool = True  # the id is a URL that shows the item (RSS guid isPermaLink)
     retracted: bool = False
     status: tuple[str, str] = ("", "")  # (review status, its words for readers: "Peer reviewed · Reviewed by …")
+    language: str = ""  # BCP 47; empty: the feed's own (site.yaml)
 
 
 def post_item(site: Site, post: Post) -> Item:
@@ -71,7 +72,8 @@ def post_item(site: Site, post: Post) -> Item:
         license=license_url(post.license or config.license), doi_url=doi_url,
         rights=f"© {post.date.year} the authors. Licensed under {post.license or config.license}.",
         related=(reviews_url, "Peer review history"), discussion=reviews_url, retracted=bool(retraction),
-        status=status)
+        status=status,
+        language=post.language if post.language and post.language != config.language else "")
 
 
 def review_item(site: Site, record: ReviewRecord) -> Item:
