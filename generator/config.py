@@ -157,6 +157,8 @@ SITE = Section({
     "review": REVIEW,
     "taxonomies": MapOf(MapOf(Field(str), key_hint="use lower-case letters, digits and hyphens"),
                         doc="extra taxonomies such as audience or competencies: name → {term: label}"),
+    "tag_labels": MapOf(Field(str), key_hint="use the tag exactly as posts write it",
+                        doc="how tags are shown: tag → label, e.g. ecg: ECG (default: the tag in words)"),
     "feeds": FEEDS,
     "citation": CITATION,
     "search": SEARCH,
@@ -166,7 +168,7 @@ SITE = Section({
     }, doc="share links (no trackers)"),
 })
 
-EXTRA_SECTIONS = ("feeds", "citation", "search", "social")
+EXTRA_SECTIONS = ("feeds", "citation", "search", "social", "tag_labels")
 
 
 def load(path: Path | str) -> Config:

@@ -77,6 +77,7 @@ POST = Section({
     "objectives": _strings("learning objectives"),
     "bibliography": _strings("bibliography files beside the post"),
     "corrections": Field(list, [], "published corrections", item=CORRECTION),
+    "changes": Field(str, "", "what this version changed, in readers' words (shown in the review history)"),
     "draft": Field(bool, False, "never publish, even if accepted"),
     "featured": Field(bool, False, "show in the featured list on the home page"),
     "image": Field(str, "", "social-card image: a file in the post's folder, /assets/… or an https:// URL"),

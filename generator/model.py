@@ -179,6 +179,7 @@ class Version:
     # First version only: when the post was submitted, by the earliest author date of any commit
     # touching it (merged branches and renames included); None where git cannot tell (history.submission).
     submitted: datetime | None = None
+    note: str = ""  # the `Changes:` trailer of the commit that made this version (readers.py)
 
 
 @dataclass

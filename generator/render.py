@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import jinja2
 
-from . import reading, search, series, urls
+from . import reading, readers, search, series, urls
 from .errors import ProblemError
 from .markup import pygments_css
 from .model import Output, Person, Post, Site
@@ -59,6 +59,7 @@ def make_renderer(site: Site, theme: Theme, hooks: list[Callable] = ()) -> Rende
     )
     env.filters.update(date=format_date, isodate=iso_date, slug=urls.slug, initials=initials)
     reading.register(env, site)
+    readers.register(env, site, theme)
     series.register(env, site)
     for hook in hooks:
         hook(env, site)
@@ -182,7 +183,8 @@ def standalone_pages(r: Renderer) -> list[Output]:
 
 def misc_pages(r: Renderer) -> list[Output]:
     return [r.page("archive.html", "archive/", years=r.site.by_year),
-            r.page("404.html", "404.html")]
+            r.page("404.html", "404.html"),
+            r.page("feed.xsl", "feeds/feed.xsl")]  # shows the Atom and RSS feeds as a page (readers.py)
 
 
 def sitemap(site: Site, outputs: list[Output]) -> Output:

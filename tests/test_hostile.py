@@ -36,6 +36,7 @@ from tests.hostile import (
 DANGEROUS_URL = re.compile(r"^\s*(javascript|vbscript|data):", re.IGNORECASE)
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "poster", "xlink:href", "srcset", "background", "cite")
 PLAIN = str.maketrans({"\u2028": " "})
+TAG_SHOWN = TAG[:1].upper() + TAG[1:]  # tags are shown in words (generator/readers.py: tag_label)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,7 @@ def test_post_page_text_and_attributes(hostile_site):
     assert page.xpath("//meta[@name='twitter:description']/@content") == [SUMMARY]
     assert AFFILIATION in page.xpath("//meta[@name='citation_author_institution']/@content")
     assert NAME in page.xpath("//meta[@name='DC.creator']/@content")
-    assert TAG in [text_of(a) for a in page.xpath("//ul[@class='tag-list']//a")]
+    assert TAG_SHOWN in [text_of(a) for a in page.xpath("//ul[@class='tag-list']//a")]
     assert OBJECTIVE in [text_of(li) for li in page.xpath("//aside[@class='objectives']//li")]
     assert any(NAME in text_of(el) for el in page.xpath("//*[contains(@class,'byline') or @class='authors']")) \
         or NAME in page.text_content()
@@ -163,7 +164,7 @@ def test_listing_pages(hostile_site):
     home = parse_html(hostile_site / "index.html")
     assert TITLE in [text_of(a) for a in home.xpath("//h3[@class='card-title']/a")]
     tags = parse_html(hostile_site / "tags/index.html")
-    assert any(TAG in text_of(a) for a in tags.xpath("//main//a"))
+    assert any(TAG_SHOWN in text_of(a) for a in tags.xpath("//main//a"))
     about = parse_html(hostile_site / "about/index.html")
     assert text_of(about.xpath("//h1")[0]) == "About " + PAYLOAD
 
@@ -319,6 +320,18 @@ def test_imported_pull_request_review_stays_text(hostile_site):
     [div] = [d for d in page.xpath("//div[@class='review-text']") if "Imported review." in d.text_content()]
     assert "reviewer: rex" in div.text_content()
     assert not div.xpath(".//script|.//iframe|.//*[@onerror]")
+
+
+def test_print_margins_keep_a_hostile_site_title_inside_a_css_string(hostile_site):
+    """The site name is printed in the page margins through CSS (partials/print_margins.html): it must stay
+    one quoted CSS string, with no "<" that could close the <style> element, and read back as the title."""
+    page = parse_html(hostile_site / "posts/evil/index.html")
+    [style] = page.xpath("//head/style[@media='print']")
+    css = style.text
+    assert "<" not in css and "</" not in css
+    [top] = re.findall(r'@top-left \{ content: ("(?:[^"\\]|\\.)*");', css)
+    unescaped = re.sub(r"\\([0-9a-f]{1,6}) ?", lambda m: chr(int(m.group(1), 16)), top[1:-1])
+    assert unescaped == SITE_TITLE
 
 
 # --- srcset and CSS under the default `allow` policy (issue 18) --------------------------------------

@@ -62,11 +62,22 @@ class RssExtra(_Extra):
 
 
 def atom_feed(site: Site, feed: Feed, items: list[Item]) -> bytes:
-    return generator(site, feed, items, "atom").atom_str(pretty=True)
+    return with_stylesheet(site, generator(site, feed, items, "atom").atom_str(pretty=True))
 
 
 def rss_feed(site: Site, feed: Feed, items: list[Item]) -> bytes:
-    return generator(site, feed, items, "rss").rss_str(pretty=True)
+    return with_stylesheet(site, generator(site, feed, items, "rss").rss_str(pretty=True))
+
+
+def with_stylesheet(site: Site, data: bytes) -> bytes:
+    """The feed with an <?xml-stylesheet?> instruction after its XML declaration, so a browser shows it
+    as a page (themes' feed.xsl, rendered at feeds/feed.xsl); feed readers ignore it. feedgen has no
+    option for it. The link is root-relative: browsers apply only a same-origin stylesheet."""
+    declaration, newline, rest = data.partition(b"\n")
+    if not declaration.startswith(b"<?xml "):
+        raise ValueError("feedgen output no longer starts with an XML declaration")
+    href = html.escape(urls.link(site.config, "feeds/feed.xsl")).encode("utf-8")
+    return declaration + newline + b'<?xml-stylesheet href="' + href + b'" type="text/xsl"?>\n' + rest
 
 
 def generator(site: Site, feed: Feed, items: list[Item], fmt: str) -> FeedGenerator:
@@ -122,6 +133,11 @@ def add_entry(site: Site, fg: FeedGenerator, item: Item, dc: bool) -> None:
         fe.content(item.html, type="html")  # escaped HTML: type='CDATA' would be invalid Atom
     for term, scheme in item.categories:
         fe.category({"term": term, "scheme": scheme} if scheme else {"term": term})
+    if item.status[0]:
+        # The review status, in the review policy's scheme: Atom keeps the status as the term and the
+        # readers' words as the label; RSS has only the text, so it gets the words.
+        policy = urls.absolute(site.config, "review-policy/")
+        fe.category({"term": item.status[1] if dc else item.status[0], "scheme": policy, "label": item.status[1]})
     if item.rights:
         fe.rights(item.rights)
     fe.extra.license = item.license

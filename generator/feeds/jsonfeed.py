@@ -45,7 +45,7 @@ def json_item(site: Site, item: Item) -> dict:
         out["language"] = item.language
     # Custom objects start with an underscore (spec: "Extensions"); readers that do not know them skip them.
     extra = {"license": item.license, "doi": re.sub(r"^https://doi\.org/", "", item.doi_url),
-             "reviews_url": item.discussion, "retracted": item.retracted}
+             "reviews_url": item.discussion, "retracted": item.retracted, "review_status": item.status[1]}
     out["_peerpress"] = {k: v for k, v in extra.items() if v}
     if not out["authors"]:
         del out["authors"]
