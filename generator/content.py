@@ -234,10 +234,11 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
                bibliography: dict) -> tuple[Post | None, list[Problem]]:
     """A post from its text, as if read from `path` (history re-parses earlier versions this way)."""
     shown = rel(path, config.root)
-    source, problems = split(text, shown)
+    source, problems = split(text, shown, repaired=True)
     if source is None:
         return None, problems
-    data, problems = validate(source.doc, shown, POST if kind == "post" else PAGE)
+    data, found = validate(source.doc, shown, POST if kind == "post" else PAGE)
+    problems += source.checked(found)
     doc = source.doc
     tz = ZoneInfo(config.timezone)
     bundle = kind == "post" and path.name == "index.md"
