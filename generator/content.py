@@ -283,7 +283,7 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
     )
     if kind == "page":
         post.meta["menu"] = data.get("menu", 0)
-    return post, problems
+    return source.usable(post), problems  # a repaired guess is checked, never built
 
 
 def _corrections(items: list[dict], tz: ZoneInfo) -> list[dict]:

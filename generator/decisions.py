@@ -23,7 +23,7 @@ REVIEW_SYNONYMS = {
 }
 EDITOR_SYNONYMS = {
     "accept": ("accepted", "accepted by the editor"),
-    "reject": ("rejected",),
+    "reject": ("rejected", "not approved"),
     "withdraw": ("withdrawn",),
     "retract": ("retracted",),
     "waive": ("waived", "competing interest waived", "competing interests waived"),

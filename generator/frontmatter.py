@@ -16,6 +16,10 @@ class Source:
     body_line: int  # 1-based file line where the body starts
     guessed: frozenset[int] = frozenset()  # file lines repaired after a YAML mistake (already reported)
 
+    def usable(self, value):
+        """`value` built from this front matter, or None if it was repaired: reported, but not used."""
+        return None if self.guessed else value
+
     def checked(self, problems: list[Problem]) -> list[Problem]:
         """Schema problems, less those about a repaired line: its value is a guess, its mistake reported."""
         return [p for p in problems if p.line not in self.guessed]

@@ -117,7 +117,7 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
     elif person not in config.people:
         problems.append(error(shown, doc.line(person_key), f"unknown {person_key} '{person}'",
                               "add them to people: in site.yaml"))
-    if data["date"] is None:
+    if data["date"] is None and source.doc.data.get("date") is None:  # a bad one is reported already
         problems.append(error(shown, doc.line(), "missing required key 'date'", "YYYY-MM-DD"))
     problems += _check_decision(kind, data, doc, shown)
     problems += _check_version(kind, data, doc, shown)
@@ -137,7 +137,7 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
         scores={str(k): v for k, v in (data["scores"] or {}).items()}, source=data["source"],
         reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html,
         date_line=doc.line("date"))
-    return record, problems
+    return source.usable(record), problems
 
 
 def _check_decision(kind: str, data: dict, doc, shown: str) -> list[Problem]:

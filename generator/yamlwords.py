@@ -56,8 +56,11 @@ def explain(text: str, exc: yaml.YAMLError, offset: int = 0) -> Mistake:
         for i in dict.fromkeys(order):
             if i in skip:
                 continue
+            # Where the parser began (an opening quote or bracket) is the cause when the repair gets
+            # past that line; elsewhere the repair must get past where the parser gave up.
+            past = i if i == start and start != stop else gave_up
             for check in CHECKS:
-                found = _believed(text, lines, i, gave_up, check(lines, i))
+                found = _believed(text, lines, i, past, check(lines, i))
                 if found:
                     return found
         for i in dict.fromkeys((_indented_top(lines), stop, stop - 1)):
@@ -68,13 +71,13 @@ def explain(text: str, exc: yaml.YAMLError, offset: int = 0) -> Mistake:
     return _in_general(exc, start, stop)
 
 
-def _believed(text: str, lines: list[str], i: int, gave_up: int,
+def _believed(text: str, lines: list[str], i: int, past: int,
               candidates: Iterator[tuple[str, str, str]]) -> Mistake | None:
-    """The first (message, hint, repaired line) whose repair gets the parser past `gave_up`."""
+    """The first (message, hint, repaired line) whose repair gets the parser past line `past`."""
     for message, hint, repaired in candidates:
         fixed = "\n".join(lines[:i] + [repaired] + lines[i + 1:])
         after = error_line(fixed)
-        if after is None or after > gave_up:
+        if after is None or after > past:
             return Mistake(i, message, hint, fixed)
     return None
 

@@ -83,7 +83,8 @@ def _(b, outside):
 
 
 @case("yaml-tab-indentation",
-      "content/posts/bad.md:3: error: a tab is used to indent this line (indent with spaces: tabs are not allowed here)")
+      "content/posts/bad.md:3: error: a tab is used to indent this line "
+      "(indent with spaces: tabs are not allowed here)")
 def _(b, outside):
     bad_post(b, "---\ntitle: T\n\tauthors: [ada]\n---\n")
 
