@@ -18,8 +18,10 @@ from .yamlio import Document
 
 REQUIRED = object()
 
-TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false", list: "a list",
-              dict: "'key: value' lines", date: "a date (YYYY-MM-DD)", float: "a number"}
+TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list",
+              dict: "a mapping", date: "a date (YYYY-MM-DD)", float: "a number"}
+# The same in errors, for authors who never met YAML's words for them.
+PLAIN_NAMES = {**TYPE_NAMES, str: "text", dict: "'key: value' lines"}
 
 
 @dataclass
@@ -90,7 +92,7 @@ def kind(value: Any) -> str:
         return "nothing"
     if isinstance(value, str):  # the value itself says more than its type
         return f"the text '{value if len(value) <= 40 else value[:39] + '…'}'"
-    for t, name in TYPE_NAMES.items():
+    for t, name in PLAIN_NAMES.items():
         if type(value) is t:
             return name
     if isinstance(value, datetime):
@@ -168,7 +170,7 @@ def _field(v: Validator, keys: tuple, value: Any, spec: Field) -> Any:
         value = [value]  # "tags: ecg" means one tag
     ok = any(_is(value, t) for t in types)
     if not ok:
-        want = " or ".join(TYPE_NAMES.get(t, t.__name__) for t in types)
+        want = " or ".join(PLAIN_NAMES.get(t, t.__name__) for t in types)
         v.fail(keys, f"'{dotted(keys)}' must be {want}, got {kind(value)}", spec.hint or spec.doc)
         return _default(spec)
     if spec.choices and value not in spec.choices:

@@ -53,12 +53,10 @@ SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 # libyaml's loader is several times faster and gives nodes the same line marks. It is used for
 # the documents that parse; any that fails is parsed again by the pure-Python loader, whose
-# messages and marks the error reports (and their tests) are written against.
-class FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    pass
-
-
-FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+# marks yamlwords.py reads to name the mistake in an author's words.
+FastLoader = type("FastLoader", (yaml.CSafeLoader,), {}) if hasattr(yaml, "CSafeLoader") else None
+if FastLoader is not None:
+    FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def parse(text: str, offset: int = 0) -> Document:
@@ -72,17 +70,18 @@ def parse(text: str, offset: int = 0) -> Document:
 
 
 def _parse(text: str, offset: int) -> Document:
-    loader = FastLoader(text)
-    try:
-        node = loader.get_single_node()
-        _refuse_duplicates(node, offset)
-        data = loader.construct_document(node) if node is not None else None
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError):
-        pass  # reported below, from the pure-Python loader's marks
-    else:
-        return _document(data, node, offset)
-    finally:
-        loader.dispose()
+    if FastLoader is not None:
+        loader = FastLoader(text)
+        try:
+            node = loader.get_single_node()
+            _refuse_duplicates(node, offset)
+            data = loader.construct_document(node) if node is not None else None
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+            pass  # reported below, from the pure-Python loader's marks
+        else:
+            return _document(data, node, offset)
+        finally:
+            loader.dispose()
     return _parse_slowly(text, offset)
 
 

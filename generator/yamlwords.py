@@ -60,18 +60,18 @@ def explain(text: str, exc: yaml.YAMLError, offset: int = 0) -> Mistake:
             # past that line; elsewhere the repair must get past where the parser gave up.
             past = i if i == start and start != stop else gave_up
             for check in CHECKS:
-                found = _believed(text, lines, i, past, check(lines, i))
+                found = _believed(lines, i, past, check(lines, i))
                 if found:
                     return found
         for i in dict.fromkeys((_indented_top(lines), stop, stop - 1)):
             if i is not None and i >= 0 and i not in skip:
-                found = _believed(text, lines, i, gave_up, _indentation(lines, i, offset))
+                found = _believed(lines, i, gave_up, _indentation(lines, i, offset))
                 if found:
                     return found
     return _in_general(exc, start, stop)
 
 
-def _believed(text: str, lines: list[str], i: int, past: int,
+def _believed(lines: list[str], i: int, past: int,
               candidates: Iterator[tuple[str, str, str]]) -> Mistake | None:
     """The first (message, hint, repaired line) whose repair gets the parser past line `past`."""
     for message, hint, repaired in candidates:
