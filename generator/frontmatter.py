@@ -21,8 +21,9 @@ class Source:
         return None if self.guessed else value
 
     def checked(self, problems: list[Problem]) -> list[Problem]:
-        """Schema problems, less those about a repaired line: its value is a guess, its mistake reported."""
-        return [p for p in problems if p.line not in self.guessed]
+        """Schema problems, less those about a repaired line: its value is a guess, its mistake reported.
+        A missing key is named at the first line whatever that holds, so it is always kept."""
+        return [p for p in problems if p.line not in self.guessed or p.message.startswith("missing required key")]
 
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:

@@ -205,12 +205,12 @@ def _indentation(lines: list[str], i: int, offset: int) -> Iterator[tuple[str, s
     if not (0 <= i < len(lines)) or not lines[i].strip() or lines[i].lstrip().startswith("#"):
         return
     have = len(lines[i]) - len(lines[i].lstrip(" "))
+    what = "which does not fit the lines above it" if i > 0 else "but the first line must not be"
     for n in _indents_above(lines, i):
         if n != have:
             like = _line_with_indent(lines, i, n)
             spaces = f"{n} space{'s' if n != 1 else ''}"
-            yield (f"this line is indented by {have} space{'s' if have != 1 else ''}, "
-                   "which does not fit the lines above it",
+            yield (f"this line is indented by {have} space{'s' if have != 1 else ''}, {what}",
                    f"indent it by {spaces}, like line {like + 1 + offset}" if like is not None else
                    "start it at the beginning of the line" if n == 0 else f"indent it by {spaces}",
                    " " * n + lines[i].lstrip(" "))

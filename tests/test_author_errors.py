@@ -337,3 +337,12 @@ def test_new_post_asks_at_a_terminal(tmp_path, capsys, git_env, monkeypatch):  #
     assert "  ada: Ada Author" in err.splitlines() and "'rita' is not one of them" in err.splitlines()
     assert front_of(b, "chest-pain")["authors"] == ["bo"]
     assert PEOPLE["ada"]["roles"] == ["author"]  # the first author exists, and was not taken
+
+
+def test_a_missing_key_is_still_named_beside_a_repaired_line(blog, capsys):
+    blog.write("content/posts/bad.md", '---\ntitle: "Sepsis\nauthors: [ada]\n---\nText.\n')
+    code, lines = check(blog, capsys)
+    assert lines == [
+        "content/posts/bad.md:2: error: missing required key 'date' (publication date, YYYY-MM-DD (or with a time))",
+        'content/posts/bad.md:2: error: this quote is never closed (add the closing " at the end of the line)',
+    ]
