@@ -42,6 +42,11 @@ def error_line(text: str) -> int | None:
     return None
 
 
+# Each repair tried is one more parse: the search stays near the error, in files of a sensible size.
+LOOK_BACK = 40  # lines above where the parser gave up
+MAX_LINES = 3000  # a longer text gets the parser's complaint in plain words, without the search
+
+
 def explain(text: str, exc: yaml.YAMLError, offset: int = 0) -> Mistake:
     """The mistake behind `exc`, raised while reading `text` (whose line 1 is file line 1 + `offset`)."""
     lines = text.split("\n")
@@ -49,10 +54,11 @@ def explain(text: str, exc: yaml.YAMLError, offset: int = 0) -> Mistake:
     stop = min(mark.line if mark else 0, len(lines) - 1)
     start_mark = getattr(exc, "context_mark", None)
     start = min(start_mark.line, stop) if start_mark else stop
-    gave_up = error_line(text)
+    gave_up = error_line(text) if len(lines) <= MAX_LINES else None
     if gave_up is not None:
         skip = _block_text(lines)
-        order = [start] + list(range(stop, -1, -1))  # where the parser began, then back from where it stopped
+        # where the parser began, then back from where it stopped
+        order = [start] + list(range(stop, max(stop - LOOK_BACK, 0) - 1, -1))
         for i in dict.fromkeys(order):
             if i in skip:
                 continue
@@ -226,7 +232,7 @@ def _indents_above(lines: list[str], i: int) -> list[int]:
         m = re.match(r"^\s*(?:-\s+)+", line)  # "  - date: x": a key under it lines up with "date"
         found += [indent, m.end()] if m else [indent]
         found.append(indent + 2)
-    return list(dict.fromkeys(found + [0]))
+    return list(dict.fromkeys(found + [0]))[:8]
 
 
 def _line_with_indent(lines: list[str], i: int, n: int) -> int | None:
