@@ -169,6 +169,10 @@ def _field(v: Validator, keys: tuple, value: Any, spec: Field) -> Any:
             return _default(spec)
         value = [value]  # "tags: ecg" means one tag
     ok = any(_is(value, t) for t in types)
+    if not ok and str in types and isinstance(value, dict) and len(value) == 1:  # "- Recognise sepsis: early"
+        text = ": ".join(str(part) for part in next(iter(value.items())))
+        v.fail(keys, f"'{dotted(keys)}' contains ': ', which starts a new key", f"put it in quotes: '{text}'")
+        return _default(spec)
     if not ok:
         want = " or ".join(PLAIN_NAMES.get(t, t.__name__) for t in types)
         v.fail(keys, f"'{dotted(keys)}' must be {want}, got {kind(value)}", spec.hint or spec.doc)

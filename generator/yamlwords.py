@@ -121,7 +121,8 @@ def _unclosed_quote(lines: list[str], i: int) -> Iterator[tuple[str, str, str]]:
         yield ("this quote is never closed", f"add the closing {q} at the end of the line",
                lines[i].rstrip() + q)
     elif value[end + 1:].strip() and not value[end + 1:].lstrip().startswith(("#", ",", "]", "}")):
-        whole = quoted(value)
+        # 'it's' closes at the apostrophe: the author meant the text between the outer quotes
+        whole = quoted(value[1:-1]) if value.endswith(q) and len(value) > 2 else quoted(value)
         yield ("there is more text after the closing quote",
                f"put the whole value in quotes: {m['lead'].strip()} {whole}".replace("  ", " "),
                m["lead"] + whole)
@@ -172,6 +173,12 @@ def _colon_without_space(lines: list[str], i: int) -> Iterator[tuple[str, str, s
     m = re.match(r"^(\s*(?:-\s+)?)([A-Za-z_][\w.-]*):([^\s/:].*)$", lines[i])
     if m:
         yield (f"a space is missing after '{m[2]}:'", f"write '{m[2]}: {m[3].strip()}'", f"{m[1]}{m[2]}: {m[3]}")
+
+
+def _colon_missing(lines: list[str], i: int) -> Iterator[tuple[str, str, str]]:
+    m = re.match(r"^(\s*)([A-Za-z_][\w-]*)[ \t]+([^\s:#].*)$", lines[i])
+    if m and ":" not in m[3]:
+        yield (f"a ':' is missing after '{m[2]}'", f"write '{m[2]}: {m[3].strip()}'", f"{m[1]}{m[2]}: {m[3]}")
 
 
 def _unclosed_brackets(lines: list[str], i: int) -> Iterator[tuple[str, str, str]]:
@@ -247,7 +254,7 @@ def _line_with_indent(lines: list[str], i: int, n: int) -> int | None:
 
 CHECKS: list[Callable[[list[str], int], Iterator[tuple[str, str, str]]]] = [
     _tab, _unclosed_quote, _unclosed_brackets, _colon_in_value, _reserved_start, _dash_without_space,
-    _colon_without_space,
+    _colon_without_space, _colon_missing,
 ]
 
 

@@ -109,6 +109,14 @@ MISTAKES = {
                                 "  - date: 2025-01-12\n     text: Dose fixed\n",
                                 7, "this line is indented by 5 spaces, which does not fit the lines above it "
                                    "(indent it by 4 spaces, like line 6)"),
+    "apostrophe-in-single-quotes": ("title: 'Sepsis: it's time'\nauthors: [ada]\ndate: 2025-01-10\n",
+                                    2, "there is more text after the closing quote "
+                                       "(put the whole value in quotes: title: \"Sepsis: it's time\")"),
+    "colon-missing": ("title: T\nauthors [ada]\ndate: 2025-01-10\n",
+                      3, "a ':' is missing after 'authors' (write 'authors: [ada]')"),
+    "colon-in-list-item": ("title: T\nauthors: [ada]\ndate: 2025-01-10\nobjectives:\n  - Recognise sepsis: early\n",
+                           6, "'objectives.0' contains ': ', which starts a new key "
+                              "(put it in quotes: 'Recognise sepsis: early')"),
     "value-starts-with-at": ("title: '@home: care'\nsummary: @home care\nauthors: [ada]\ndate: 2025-01-10\n",
                              3, "a value cannot start with '@' unless it is in quotes "
                                 "(write summary: '@home care')"),
