@@ -327,6 +327,12 @@ def test_new_post_without_a_known_identity_is_an_error_naming_the_authors(tmp_pa
         "site.yaml: error: no --author given, and your git identity (A Stranger <stranger@example.net>) is no "
         "author here (pass --author ID (authors: ada, bo, nora), or add your e-mail to your entry under "
         "people: in site.yaml)"]
+    identity(tmp_path)  # git knows no one
+    assert new_post(b, "Chest pain") == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "site.yaml: error: no --author given, and git does not know who you are (pass --author ID (authors: "
+        "ada, bo, nora), or run: git config user.email you@example.org (the e-mail of your entry under "
+        "people: in site.yaml))"]
     assert not (b.root / "content/posts/chest-pain.md").exists()
     assert new_post(b, "Chest pain", "--author", "nora") == 0
     assert front_of(b, "chest-pain")["authors"] == ["nora"]

@@ -44,13 +44,14 @@ def default_author(cfg: Config) -> str:
     found = _match(authors, name, email)
     if found:
         return found
-    who = f"{name} <{email}>" if name or email else "not set"
+    who = f"your git identity ({name} <{email}>) is no author here" if name or email else \
+        "git does not know who you are"
     if sys.stdin is not None and sys.stdin.isatty():
         return _ask(cfg, authors, who)
-    raise ProblemError([error(rel(cfg.path, cfg.root), None,
-                              f"no --author given, and your git identity ({who}) is no author here",
-                              "pass --author ID (authors: " + (", ".join(authors) or "none yet") + "), or add "
-                              "your e-mail to your entry under people: in site.yaml")])
+    fix = "add your e-mail to your entry under people: in site.yaml" if name or email else \
+        "run: git config user.email you@example.org (the e-mail of your entry under people: in site.yaml)"
+    raise ProblemError([error(rel(cfg.path, cfg.root), None, f"no --author given, and {who}",
+                              "pass --author ID (authors: " + (", ".join(authors) or "none yet") + f"), or {fix}")])
 
 
 def _match(authors: dict[str, Person], name: str, email: str) -> str | None:
@@ -67,7 +68,7 @@ def _match(authors: dict[str, Person], name: str, email: str) -> str | None:
 
 
 def _ask(cfg: Config, authors: dict[str, Person], who: str) -> str:
-    print(f"Your git identity, {who}, matches no author in site.yaml. Authors:", file=sys.stderr)
+    print(f"Which author? ({who}) Authors:", file=sys.stderr)
     for pid, person in authors.items():
         print(f"  {pid}: {person.name}", file=sys.stderr)
     for _ in range(3):
