@@ -164,7 +164,7 @@ def test_every_problem_in_a_file_at_once(blog, capsys):
                "authors: [ada, zed]\n"                     # 4: unknown author
                "date: 2025-02-30\n"                        # 5: impossible date
                "tags:\n\t- sepsis\n"                       # 7: a tab
-               "catgeory: ed\n"                            # 8: unknown key
+               "objectivs: [Spot sepsis]\n"                # 8: unknown key
                "draft: maybe\n"                            # 9: not true or false
                "---\nText.\n")
     code, lines = check(blog, capsys)
@@ -177,9 +177,7 @@ def test_every_problem_in_a_file_at_once(blog, capsys):
         f"content/posts/bad.md:5: error: 2025-02-30 is not a date: February 2025 has 28 days ({DATE_HINT})",
         "content/posts/bad.md:7: error: a tab is used to indent this line "
         "(indent with spaces: tabs are not allowed here)",
-        "content/posts/bad.md:8: error: unknown key 'catgeory' (known keys: audience, authors, bibliography, "
-        "competencies, corrections, date, doi, draft, featured, id, image, license, objectives, summary, "
-        "tags, title, updated)",
+        "content/posts/bad.md:8: error: unknown key 'objectivs' (did you mean 'objectives'?)",
         "content/posts/bad.md:9: error: 'draft' must be true or false, got the text 'maybe' "
         "(never publish, even if accepted)",
     ]
