@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from .. import config as config_mod, importers, pinning, reviews
+from .. import config as config_mod, decisions, importers, pinning, reviews
 from ..engine import build
 from ..errors import ProblemError, error
 from .common import add_format
@@ -17,7 +17,8 @@ def add_cli(sub, common) -> None:
     p = review.add_parser("new", parents=[common], help="scaffold review records pinned to the current text")
     p.add_argument("post", nargs="+", help="post id (several: one record each, in one run)")
     p.add_argument("--reviewer", required=True, help="people id of the reviewer")
-    p.add_argument("--decision", required=True, choices=reviews.REVIEW_DECISIONS)
+    p.add_argument("--decision", required=True, choices=reviews.REVIEW_DECISIONS, type=decisions.review_argument,
+                   help="the review's decision; the site's words ('approved', 'changes requested') work too")
     p.add_argument("--date", type=date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
     p.set_defaults(handler=run_new)
     p = review.add_parser("status", parents=[common], help="each post's review state and what it needs")
