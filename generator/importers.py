@@ -124,13 +124,13 @@ def git_trailers(config: Config, rev_range: str) -> Result:
 
 # --- which commit the pull request started from -------------------------------------------------------
 
-def default_base(config: Config) -> str | None:
+def default_base(config: Config, branch: str = "") -> str | None:
     """The branch pull requests go into, when --base is not given.
 
     GitHub Actions sets GITHUB_BASE_REF on pull-request runs; a clone made by `git clone` knows the
     remote's default branch as origin/HEAD; actions/checkout sets neither on a push to main, but it
     fetches origin/main. The remote-tracking branch comes before a local one, which may be stale."""
-    names = []
+    names = [f"origin/{branch}", branch] if branch else []
     if os.environ.get("GITHUB_BASE_REF"):
         names += [f"origin/{os.environ['GITHUB_BASE_REF']}", os.environ["GITHUB_BASE_REF"]]
     head = history.git(config.root, "symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD")

@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import config as config_mod, importers
-from ..desk import ledger, overdue, run
+from ..desk import deposits, ledger, overdue, run
 from ..engine import build
 from ..errors import ProblemError, error
 from .common import add_format, report_problems
+from .site import site_for_cli
 
 REMINDER = "<!-- peerpress:reminder -->"
 
@@ -38,6 +39,11 @@ def add_cli(sub, common) -> None:
     p.add_argument("--reply", type=Path, metavar="FILE", help="write the reminder here (nothing when none is due)")
     add_format(p)
     p.set_defaults(handler=run_remind)
+    p = desk.add_parser("deposits", parents=[common],
+                        help="published posts with DOIs that may have just appeared (for the Crossref deposit)")
+    p.add_argument("--since", help="the last published commit (e.g. the push's before)")
+    p.add_argument("--days", type=int, default=1, help="also posts whose date is within this many days (default 1)")
+    p.set_defaults(handler=run_deposits)
 
 
 def run_desk(args) -> int:
@@ -86,6 +92,15 @@ def run_remind(args) -> int:
                           "(`/peerpress unassign`). Thank you for reviewing."])
     _emit(text, args.reply)
     return 1 if report_problems(problems, args.format) else 0
+
+
+def run_deposits(args) -> int:
+    site = site_for_cli(args)
+    since = args.since if args.since and args.since.strip("0") else ""  # GitHub sends 000... for a new branch
+    found, problems = deposits.newly_published(site, since, args.days, build.now(site.config))
+    for pid in found:
+        print(pid)
+    return 1 if report_problems(problems) else 0
 
 
 def _emit(text: str, reply: Path | None) -> None:

@@ -27,7 +27,10 @@ def add_cli(sub, common) -> None:
                    help="github-comment: Markdown for the pull request's status comment (generator/desk)")
     p.add_argument("--changed-from", metavar="BASE",
                    help="only the posts changed since HEAD's branch left BASE (e.g. origin/main)")
-    p.add_argument("--preview-url", default="", help="link to the preview build, shown in the comment")
+    p.add_argument("--preview-url", default="", help="link to the preview build, shown in the comment; "
+                                                     "{pr} and {sha} become the pull request's number and head")
+    p.add_argument("--github-event", type=Path, metavar="FILE",
+                   help="a pull_request or pull_request_review payload: its base branch is --changed-from")
     p.set_defaults(handler=run_status)
     add_import_cli(review, common)
 
@@ -46,11 +49,16 @@ def run_new(args) -> int:
 def run_status(args) -> int:
     site = site_for_cli(args, allow_errors=True)
     ids = [post_for_cli(site, args.post).id] if args.post else sorted(site.states)
-    if args.changed_from:
-        ids = [pid for pid in desk_comment.changed_posts(site, args.changed_from) if pid in ids]
+    preview, base = args.preview_url, args.changed_from
+    if args.github_event:
+        pr = desk_comment.pull_request_of(importers.read_json(args.github_event), str(args.github_event))
+        preview = preview.replace("{pr}", str(pr.number)).replace("{sha}", pr.head)
+        base = base or importers.default_base(site.config, pr.base)
+    if base:
+        ids = [pid for pid in desk_comment.changed_posts(site, base) if pid in ids]
     late = desk_status.of_site(site, build.now(site.config).date())
     if args.format == "github-comment":
-        print(desk_comment.render(site, ids, late, args.preview_url), end="")
+        print(desk_comment.render(site, ids, late, preview), end="")
         return 0
     rows = [("post", "status", "version", "approvals", "needs")]
     for pid in ids:

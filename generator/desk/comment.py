@@ -9,9 +9,10 @@ that posts it finds and updates its one comment instead of adding another.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .. import importers
-from ..errors import ProblemError, has_errors
+from ..errors import ProblemError, error, has_errors
 from ..model import Config, Counted, Site
 from . import templates
 from .overdue import Overdue
@@ -46,6 +47,24 @@ def render(site: Site, post_ids: list[str], late: list[Overdue], preview_url: st
     if len(text) > LIMIT:  # cut at a line, and say so
         text = text[:LIMIT].rsplit("\n", 1)[0] + "\n\n*(cut short: see `peerpress review status`)*\n"
     return text
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    number: int
+    base: str  # the branch it goes into
+    head: str  # its head commit
+
+
+def pull_request_of(payload, where: str) -> PullRequest:
+    """The pull request of a `pull_request` or `pull_request_review` payload (an error otherwise)."""
+    pr = payload.get("pull_request") if isinstance(payload, dict) else None
+    number = pr.get("number") if isinstance(pr, dict) else None
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        raise ProblemError([error(where, None, "not a pull_request or pull_request_review event payload",
+                                  "pass $GITHUB_EVENT_PATH from a workflow run 'on: pull_request'")])
+    base, head = pr.get("base") or {}, pr.get("head") or {}
+    return PullRequest(number, str(base.get("ref") or ""), str(head.get("sha") or ""))
 
 
 def changed_posts(site: Site, base: str) -> list[str]:
