@@ -21,6 +21,7 @@ MARKER = "<!-- peerpress:status -->"
 LIMIT = 60_000  # GitHub refuses comments over 65,536 characters
 NOUNS = {"approve": "approval", "approve-with-reservations": "approval with reservations",
          "revise": "request for changes", "reject": "rejection", "comment": "comment"}
+COUNTED_RE = re.compile(r"^\d+ reviews? (is|are|was|were) ")  # "1 review is of an earlier version"
 STATUS_WORDS = {"submitted": "Submitted, no reviews yet", "in-review": "In review",
                 "revisions-requested": "Revisions requested", "accepted": "Accepted", "published": "Published",
                 "draft": "Draft", "rejected": "Rejected", "withdrawn": "Withdrawn", "retracted": "Retracted"}
@@ -80,7 +81,8 @@ def _post(site: Site, pid: str, late: list[Overdue]) -> list[str]:
     numbers: dict[str, int] = {}  # anonymous reviewers: "Reviewer 1, 2, ..." by first review, as the site does
     for c in state.reviews:
         numbers.setdefault(c.record.person, len(numbers) + 1)
-    says = state.needs + _reasons(config, state.reviews, numbers)
+    named = _reasons(config, state.reviews, numbers)  # these name whom the policy's counts are about
+    says = [n for n in state.needs if not (named and COUNTED_RE.match(n))] + named
     words = STATUS_WORDS.get(state.status, state.status)
     lines = [f"### {_md(post.title)} (`{pid}`)", "",
              f"**{words}**" + (f": {_md('; '.join(says))}." if says else "."), "",
