@@ -93,7 +93,8 @@ def state_of(blog, post_id: str):
     records, problems = reviews.load(cfg, {p.id for p in posts})
     assert problems == []
     post = next(p for p in posts if p.id == post_id)
-    return policy.assess_post(cfg, post, [r for r in records if r.post_id == post_id], datetime(2026, 11, 1, tzinfo=UTC))
+    mine = [r for r in records if r.post_id == post_id]
+    return policy.assess_post(cfg, post, mine, datetime(2026, 11, 1, tzinfo=UTC))
 
 
 def test_an_editor_assigns_a_reviewer_and_the_log_is_on_main(pr, tmp_path):

@@ -66,7 +66,8 @@ def checkout(tmp_path, git_env, monkeypatch):  # noqa: F811 - the fixture import
     head = commit(blog.root, "v2 and reviews", "2026-10-09T09:00:00+00:00")
     git(blog.root, "checkout", "-q", "main")
     blog.post("sepsis", body="Sepsis: lactate.\n")
-    git(blog.root, "update-ref", "refs/remotes/origin/main", commit(blog.root, "another post", "2026-10-05T09:00:00+00:00"))
+    moved = commit(blog.root, "another post", "2026-10-05T09:00:00+00:00")
+    git(blog.root, "update-ref", "refs/remotes/origin/main", moved)
     git(blog.root, "checkout", "-q", "chest-pain")
     blog.write("desk/pr-12/assignments.yaml", yaml.safe_dump([
         {"action": "assign", "reviewer": "rita", "by": "ed", "date": "2026-10-01", "posts": ["chest-pain"]},
@@ -114,7 +115,8 @@ def test_the_comment_says_where_each_post_of_the_pull_request_stands(checkout, t
 
 def test_the_comment_without_changed_posts_and_a_hostile_name(tmp_path, git_env, monkeypatch, capsys):  # noqa: F811
     """Names are text: a name with Markdown, HTML or a table bar neither links, runs nor breaks a row."""
-    people = {**PEOPLE, "rita": {**PEOPLE["rita"], "name": "Rita | <img src=x onerror=alert(1)> [x](javascript:y) **b**"}}
+    hostile = "Rita | <img src=x onerror=alert(1)> [x](javascript:y) **b**"
+    people = {**PEOPLE, "rita": {**PEOPLE["rita"], "name": hostile}}
     blog = SiteBuilder(tmp_path / "blog", {"people": people, "review": {
         "rubric": {"scale": [0, 3], "items": {"accuracy": {"label": "Accuracy"}}}}})
     init(blog.root)
@@ -127,7 +129,7 @@ def test_the_comment_without_changed_posts_and_a_hostile_name(tmp_path, git_env,
     assert doc.xpath("//img") == [] and doc.xpath("//a") == [] and doc.xpath("//td//strong") == []
     [row] = [tr for tr in doc.iter("tr") if tr.xpath("td")]
     cells = row.xpath("td")
-    assert len(cells) == 5 and text(cells[0]) == "Rita | <img src=x onerror=alert(1)> [x](javascript:y) **b**"
+    assert len(cells) == 5 and text(cells[0]) == hostile
     # with a rubric, the reviewer checklist is in a collapsed block, as a Markdown block to copy
     [details] = doc.iter("details")
     assert "- accuracy: _/3" in details.xpath("string(.//code)").splitlines()
@@ -161,5 +163,6 @@ def test_a_payload_that_is_not_a_pull_request_is_refused(checkout, tmp_path, cap
     path = tmp_path / "comment.json"
     path.write_text((FIXTURES / "issue_comment.created.json").read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["review", "status", "--format", "github-comment", "--github-event", str(path)]) == 1
-    assert capsys.readouterr().err.strip() == (f"{path}: error: not a pull_request or pull_request_review event "
-                                               "payload (pass $GITHUB_EVENT_PATH from a workflow run 'on: pull_request')")
+    assert capsys.readouterr().err.strip() == (
+        f"{path}: error: not a pull_request or pull_request_review event payload (pass $GITHUB_EVENT_PATH from a "
+        "workflow run 'on: pull_request')")
