@@ -75,7 +75,8 @@ def rubric() -> Rubric:
      {"accuracy": 3, "writing": 2, "referencing": 0}, []),
     ("Great.\r\n\r\n**Scores**\r\n\r\n* Accuracy: 3\r\n* Writing and Formatting: **2** / 3\r\n",
      {"accuracy": 3, "writing": 2}, []),
-    ("## scores:\n<!-- hint -->\n- [x] accuracy: 1/3 (one dose is wrong)\n\n## Report\n- writing: 3/3\n", {"accuracy": 1}, []),
+    ("## scores:\n<!-- hint -->\n- [x] accuracy: 1/3 (one dose is wrong)\n\n## Report\n- writing: 3/3\n",
+     {"accuracy": 1}, []),
     ("No scores at all.\n- accuracy: 3/3\n", {}, []),
     ("### Scores\n- accuracy: _/3\n- writing: 4/3\n- clarity: 2/3\n- referencing: two\n- accuracy: 2/3\n"
      "- writing: 2/5\n- just words\n",
