@@ -33,7 +33,9 @@ while :; do
     status=0
     "$PEERPRESS" desk run --github-event "$GITHUB_EVENT_PATH" --head "$REMOTE/pull/$PR" \
         --base "$REMOTE/$BRANCH" --reply "$WORK/reply.md" --format "${FORMAT:-text}" || status=$?
-    git add --all -- desk
+    if [ -d desk ]; then  # a refusal leaves no desk/ on a blog that has none yet
+        git add --all -- desk
+    fi
     if git diff --cached --quiet; then
         break
     fi
