@@ -1,7 +1,8 @@
 """`make screenshots`: PNGs of the sample blog for the README, taken in Debian's Chromium.
 
 The home page, the richest post and its review history, in light and dark, on a desktop
-(1280×800) and a phone (390×844), written to docs/screenshots/<page>-<scheme>-<device>.png.
+(1280×800) and a phone (390×844), written to docs/screenshots/<page>-<scheme>-<device>.png; and a
+pull request's status comment as GitHub shows it (comment_shot.py, docs/screenshots/status-comment.png).
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import harness
+from . import comment_shot, harness
 
 DEVICES = {"desktop": {"viewport": {"width": 1280, "height": 800}},
            "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="peerpress-shots-") as tmp:
         blog = harness.copy_sample(Path(tmp) / "blog")
         site = harness.build(blog, Path(tmp) / "site")
-        for path in shoot(site, args.out):
+        for path in [*shoot(site, args.out), comment_shot.shoot(args.out, Path(tmp))]:
             print(f"wrote {path.relative_to(harness.ROOT) if path.is_relative_to(harness.ROOT) else path}")
     return 0
 
