@@ -22,8 +22,10 @@ PREVIEW = "https://github.com/shiftnotes/blog/pull/{pr}/checks"
 
 
 def pull_request_event(tmp_path: Path, head: str, action: str = "synchronize", number: int = 12) -> Path:
-    """GitHub's example `pull_request` payload for this repository's pull request at `head`."""
-    data = json.loads((FIXTURES / f"pull_request.{action}.json").read_text(encoding="utf-8"))
+    """GitHub's example `pull_request` payload (or `pull_request_review`, for action "review") for
+    this repository's pull request at `head`."""
+    name = "pull_request_review.submitted.json" if action == "review" else f"pull_request.{action}.json"
+    data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
     data["number"] = data["pull_request"]["number"] = number
     data["pull_request"]["head"]["sha"] = head
     data["pull_request"]["base"]["ref"] = "main"
@@ -77,7 +79,7 @@ def checkout(tmp_path, git_env, monkeypatch):  # noqa: F811 - the fixture import
     return {"blog": blog, "head": head, "first": first, "second": blog.hash_of("chest-pain")}
 
 
-@pytest.mark.parametrize("action", ["synchronize", "opened"])
+@pytest.mark.parametrize("action", ["synchronize", "opened", "review"])
 def test_the_comment_says_where_each_post_of_the_pull_request_stands(checkout, tmp_path, capsys, action):
     event = pull_request_event(tmp_path, checkout["head"], action)
     assert main(["review", "status", "--format", "github-comment", "--github-event", str(event),

@@ -38,8 +38,12 @@ def load(name: str) -> dict:
 
 
 def actionlint() -> str | None:
+    """The actionlint of the test extras; in CI (which installs them) a missing one is a failure."""
     beside = Path(sys.executable).parent / "actionlint"
-    return str(beside) if beside.exists() else shutil.which("actionlint")
+    found = str(beside) if beside.exists() else shutil.which("actionlint")
+    if found is None and os.environ.get("CI") == "true":
+        pytest.fail("actionlint is missing: pip install -e '.[test]' installs it")
+    return found
 
 
 # --- static checks -----------------------------------------------------------------------------------
