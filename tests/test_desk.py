@@ -260,3 +260,21 @@ def test_the_command_line_refuses_another_event(pr, tmp_path, monkeypatch, capsy
     assert main(["desk", "run", "--github-event", str(payload)]) == 1
     assert capsys.readouterr().err.strip() == (f"{payload}: error: not an issue_comment event payload (pass "
                                                "$GITHUB_EVENT_PATH from a workflow run 'on: issue_comment')")
+
+
+def test_commits_that_cannot_be_read_are_said_so_and_change_nothing(pr, tmp_path):
+    out = run.handle(pr.config(), json.loads(comment_event(tmp_path, "/peerpress accept", "ed-gh").read_text()),
+                     "origin/pull/99", "origin/main", TODAY)
+    assert out.reply.splitlines()[1].startswith("The desk could not read this pull request's commits")
+    assert [p.message for p in out.problems] == ["the reviewed commit is not in this clone"]
+    assert desk_files(pr) == []
+
+
+def test_settle_on_the_command_line(pr, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(pr.root)
+    handle(pr, comment_event(tmp_path, "/peerpress accept", "ed-gh"))
+    commit(pr.root, "Editorial desk: pull request #12", "2025-01-09T09:00:00+00:00")
+    assert main(["desk", "settle", "--pr", "12", "--base", "HEAD"]) == 0
+    assert capsys.readouterr().out == "wrote reviews/chest-pain/2026-11-01-ed-decision.md\n"
+    assert main(["desk", "settle", "--pr", "13", "--base", "HEAD"]) == 0  # no desk for it: nothing
+    assert capsys.readouterr().out == ""

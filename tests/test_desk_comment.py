@@ -26,7 +26,9 @@ def pull_request_event(tmp_path: Path, head: str, action: str = "synchronize", n
     this repository's pull request at `head`."""
     name = "pull_request_review.submitted.json" if action == "review" else f"pull_request.{action}.json"
     data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
-    data["number"] = data["pull_request"]["number"] = number
+    data["pull_request"]["number"] = number
+    if "number" in data:  # pull_request payloads repeat it at the top; pull_request_review ones do not
+        data["number"] = number
     data["pull_request"]["head"]["sha"] = head
     data["pull_request"]["base"]["ref"] = "main"
     data["repository"]["full_name"] = REPO

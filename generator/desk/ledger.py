@@ -124,7 +124,7 @@ def write_decision(config: Config, pr: int, post_id: str, editor: str, when: dat
     fields = {"type": "decision", "editor": editor, "date": when, "decision": decision, "version": version}
     if waives:
         fields["waives"] = list(waives)
-    if source:
+    if source.startswith("https://"):  # a record's source must be a web link (GitHub's always is)
         fields["source"] = source
     path.write_text("---\n" + yaml.safe_dump(fields, sort_keys=False, allow_unicode=True, width=10_000)
                     + "---\n\n" + body.strip() + "\n", encoding="utf-8")

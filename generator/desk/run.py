@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .. import history, importers
-from ..errors import Problem, rel
+from ..errors import Problem, has_errors, rel
 from ..frontmatter import split
 from ..github import is_bot
 from ..model import Config, Person
@@ -63,6 +63,10 @@ def handle(config: Config, payload: dict, head: str, base: str, today: date) -> 
     if editor is None or not editor.has_role("editor"):
         return Outcome(reply=refusal(login, editor))
     posts, problems = importers.pull_request_posts(config, base, head)
+    if has_errors(problems):  # never "changes no post" when the truth is that git could not tell
+        return Outcome(reply="\n".join([MARKER, "The desk could not read this pull request's commits, so nothing "
+                                         "was changed; the run's log says why. Please try the command again."]),
+                       problems=problems)
     ctx = Context(config, pr, editor, posts, today, str(comment.get("html_url") or ""), head)
     outcome = Outcome(problems=problems)
     lines = []
@@ -113,7 +117,7 @@ def _assign(ctx: Context, command, outcome: Outcome) -> str:
     authors = _authored(ctx, person.id)
     if authors:
         return f"{person.name} is an author of {authors} and cannot review it. Nothing was changed."
-    log, outcome.problems[len(outcome.problems):] = ledger.read_log(ctx.config, ctx.pr)
+    log = _log(ctx, outcome)
     if person.id in ledger.current(log):
         return f"{person.name} is already assigned."
     outcome.changed.append(ledger.append(ctx.config, ledger.Assignment(
@@ -125,7 +129,7 @@ def _assign(ctx: Context, command, outcome: Outcome) -> str:
 
 def _unassign(ctx: Context, command, outcome: Outcome) -> str:
     person = person_by_login(ctx.config, command.login)
-    log, outcome.problems[len(outcome.problems):] = ledger.read_log(ctx.config, ctx.pr)
+    log = _log(ctx, outcome)
     if person is None or person.id not in ledger.current(log):
         return f"@{_code(command.login)} is not assigned to this pull request. Nothing was changed."
     outcome.changed.append(ledger.append(ctx.config, ledger.Assignment(
@@ -159,7 +163,7 @@ def _waive(ctx: Context, command, outcome: Outcome) -> str:
 
 
 def _status(ctx: Context, command, outcome: Outcome) -> str:
-    log, outcome.problems[len(outcome.problems):] = ledger.read_log(ctx.config, ctx.pr)
+    log = _log(ctx, outcome)
     assigned = ledger.current(log)
     days = ctx.config.review.deadline_days
     names = []
@@ -170,6 +174,13 @@ def _status(ctx: Context, command, outcome: Outcome) -> str:
     return (f"posts: {_posts(ctx) or 'none'}; assigned reviewers: {', '.join(names) or 'none yet'}. The status "
             "comment on this pull request shows every review and what each post still needs; it is updated "
             "after each push and each review.")
+
+
+def _log(ctx: Context, outcome: Outcome) -> list[ledger.Assignment]:
+    """The pull request's assignment log; a damaged one is reported with the reply's problems."""
+    log, problems = ledger.read_log(ctx.config, ctx.pr)
+    outcome.problems += problems
+    return log
 
 
 def _authored(ctx: Context, person_id: str) -> str:
