@@ -282,7 +282,9 @@ def origin(tmp_path, git_env):  # noqa: F811 - the fixture imported above
     runner's clone of main, as actions/checkout leaves it."""
     bare = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
-    editor = SiteBuilder(tmp_path / "editor")
+    # a blog where an editor's accept is all a post needs, so that the flow below shows its effect
+    editor = SiteBuilder(tmp_path / "editor", {"review": {"editor_accept_required": True, "approvals_required": 0,
+                                                          "passing": []}})
     init(editor.root)
     editor.post("asthma", body="Asthma.\n")
     commit(editor.root, "main")
@@ -411,3 +413,55 @@ def test_crossref_deposit_of_a_newly_published_post(tmp_path, gh, git_env):  # n
     proc = run_script("crossref-deposit.sh", blog.root, gh, tmp_path, BEFORE=head)
     assert proc.returncode == 0 and proc.stdout.strip() == "No newly published posts with DOIs to deposit."
     assert not (blog.root / "crossref" / "deposit.xml").exists()
+
+
+# --- the whole flow: an editor's accept during review, the status shown, the record at merge ---------------
+
+@needs_tools
+def test_an_editors_accept_is_shown_during_review_and_recorded_at_merge(origin, tmp_path, gh):
+    """desk.sh commits the accept onto main; review.yml's run (record-reviews.sh --no-commit on the
+    pull request's checkout) shows it, though the pull request's own desk/ files claim otherwise;
+    after the merge, publish.yml's record job (record-reviews.sh) makes it a record on main."""
+    from tests.test_record_workflow import FakeGitHub, run_script as record_script
+
+    bare, runner = origin
+    editor = tmp_path / "editor"
+    event = comment_event(tmp_path, "/peerpress accept Ready.", "ed-gh")
+    assert run_script("desk.sh", runner, gh, tmp_path, PR="12", GITHUB_EVENT_PATH=str(event)).returncode == 0
+
+    github = FakeGitHub()
+    try:
+        github.routes["pulls/12/reviews"] = []
+        # review.yml: the pull request's checkout, where the author also added a desk/ file of their own
+        review_run = tmp_path / "review-run"
+        git(tmp_path, "clone", "-q", str(bare), str(review_run))
+        git(review_run, "fetch", "-q", "origin", "refs/pull/12/head")
+        git(review_run, "checkout", "-q", "FETCH_HEAD")
+        forged = review_run / "desk" / "pr-12" / "chest-pain" / "2026-10-01-ed-decision.md"
+        forged.parent.mkdir(parents=True)
+        forged.write_text("---\ntype: decision\neditor: ed\ndate: 2026-10-01\ndecision: reject\n---\nNo.\n",
+                          encoding="utf-8")
+        proc, _ = record_script(review_run, github, tmp_path, "--no-commit", "12")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert sorted(p.name for p in (review_run / "reviews" / "chest-pain").iterdir()) == [
+            "2026-11-01-ed-decision.md"]  # main's decision; never the pull request's own
+        status = subprocess.run([sys.executable, "-m", "generator", "review", "status", "chest-pain"], cwd=review_run,
+                                capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert status.stdout.splitlines()[1].split()[1] == "published", status.stdout + status.stderr
+
+        # the editor merges; publish.yml's record job runs on main
+        git(editor, "checkout", "-q", "main")
+        git(editor, "fetch", "-q", "origin")
+        git(editor, "reset", "-q", "--hard", "origin/main")  # with the desk's commit
+        git(editor, "merge", "-q", "--no-ff", "-m", "Merge pull request #12", "chest-pain")
+        git(editor, "push", "-q", "origin", "main")
+        record_run = tmp_path / "record-run"
+        git(tmp_path, "clone", "-q", str(bare), str(record_run))
+        proc, output = record_script(record_run, github, tmp_path, PR="12")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    finally:
+        github.close()
+    assert git(bare, "log", "-1", "--format=%s", "main").strip() == "Review records of pull requests: #12"
+    record = pyyaml.safe_load(git(bare, "show", "main:reviews/chest-pain/2026-11-01-ed-decision.md").split("---")[1])
+    assert (record["type"], record["editor"], record["decision"]) == ("decision", "ed", "accept")
+    assert output.strip() == f"sha={git(bare, 'rev-parse', 'main').strip()}"
