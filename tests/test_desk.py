@@ -5,6 +5,7 @@ desk/ that becomes a review record (and changes the post's status) when the pull
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -278,3 +279,10 @@ def test_settle_on_the_command_line(pr, tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out == "wrote reviews/chest-pain/2026-11-01-ed-decision.md\n"
     assert main(["desk", "settle", "--pr", "13", "--base", "HEAD"]) == 0  # no desk for it: nothing
     assert capsys.readouterr().out == ""
+
+
+def test_a_negative_deadline_is_an_error_with_its_line(tmp_path, capsys):
+    blog = SiteBuilder(tmp_path / "blog", {"review": {"deadline_days": -3}})
+    assert main(["check", "--config", str(blog.root / "site.yaml")]) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert re.fullmatch(r"site\.yaml:\d+: error: 'review\.deadline_days' must not be negative", line), line
