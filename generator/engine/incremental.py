@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .. import bibliography, cache, content, fingerprints, reviews
+from .. import site as site_mod
 from ..errors import Problem, has_errors
 from ..model import Config, Output, Post, ReviewRecord, Site
 from ..render import Renderer
@@ -95,7 +96,7 @@ class Session:
         self.store.put_blob("pages", {"out": str(out), "pages": parallel.page_stats(state, self.keys)})
         if self.signature is not None:
             noop.record(self.signature, out, state, len(site.listed), outputs, problems,
-                        next_change(site, self.now))
+                        next_change(site, self.now), held=site_mod.held_back_line(site))
 
 
 def start(config: Config, options, now: datetime) -> Session:

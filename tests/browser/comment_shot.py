@@ -129,7 +129,7 @@ def page_html(markdown: str) -> str:
 def shoot(out: Path, scratch: Path) -> Path:
     from playwright.sync_api import sync_playwright
 
-    page_text = page_html(scenario(scratch / "blog"))
+    page_text = page_html(scenario(scratch / "comment-blog"))
     target = out / "status-comment.png"
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
