@@ -286,3 +286,17 @@ def test_a_negative_deadline_is_an_error_with_its_line(tmp_path, capsys):
     assert main(["check", "--config", str(blog.root / "site.yaml")]) == 1
     [line] = capsys.readouterr().err.strip().splitlines()
     assert re.fullmatch(r"site\.yaml:\d+: error: 'review\.deadline_days' must not be negative", line), line
+
+
+def test_overdue_needs_a_deadline_an_open_assignment_and_no_review(tmp_path):
+    from generator.desk import overdue
+    log = [ledger.Assignment(12, "assign", "rita", "ed", date(2026, 10, 1), ("chest-pain",)),
+           ledger.Assignment(12, "assign", "rex", "ed", date(2026, 10, 1), ("chest-pain",)),
+           ledger.Assignment(12, "unassign", "rex", "ed", date(2026, 10, 3), ("chest-pain",)),
+           ledger.Assignment(12, "assign", "bo", "ed", date(2026, 10, 1), ("chest-pain",))]
+    reviewed = {("bo", "2026-10-09"), ("rita", "2026-09-30")}  # Rita's review predates her assignment
+    with_deadline = SiteBuilder(tmp_path / "a", {"review": {"deadline_days": 30}}).config()
+    late = overdue.find(with_deadline, log, reviewed, TODAY)
+    assert [(o.assignment.reviewer, o.due, o.days) for o in late] == [("rita", date(2026, 10, 31), 1)]
+    assert overdue.find(with_deadline, log, reviewed, date(2026, 10, 31)) == []  # due today is not late
+    assert overdue.find(SiteBuilder(tmp_path / "b").config(), log, set(), TODAY) == []  # no deadline
