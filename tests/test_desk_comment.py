@@ -70,13 +70,16 @@ def checkout(tmp_path, git_env, monkeypatch):  # noqa: F811 - the fixture import
     head = commit(blog.root, "v2 and reviews", "2026-10-09T09:00:00+00:00")
     git(blog.root, "checkout", "-q", "main")
     blog.post("sepsis", body="Sepsis: lactate.\n")
-    moved = commit(blog.root, "another post", "2026-10-05T09:00:00+00:00")
-    git(blog.root, "update-ref", "refs/remotes/origin/main", moved)
-    git(blog.root, "checkout", "-q", "chest-pain")
+    commit(blog.root, "another post", "2026-10-05T09:00:00+00:00")
+    # the editor's assignments, committed onto main by the desk after the branch began
     blog.write("desk/pr-12/assignments.yaml", yaml.safe_dump([
         {"action": "assign", "reviewer": "rita", "by": "ed", "date": "2026-10-01", "posts": ["chest-pain"]},
         {"action": "assign", "reviewer": "ed", "by": "ed", "date": "2026-10-01", "posts": ["chest-pain"]},
         {"action": "assign", "reviewer": "rex", "by": "ed", "date": "2026-10-01", "posts": ["chest-pain"]}]))
+    moved = commit(blog.root, "Editorial desk: pull request #12", "2026-10-06T09:00:00+00:00")
+    git(blog.root, "update-ref", "refs/remotes/origin/main", moved)
+    git(blog.root, "checkout", "-q", "chest-pain")
+    assert not (blog.root / "desk").exists()  # the pull request's checkout has none of it
     monkeypatch.chdir(blog.root)
     return {"blog": blog, "head": head, "first": first, "second": blog.hash_of("chest-pain")}
 
@@ -156,7 +159,10 @@ def test_an_empty_pull_request_says_so(tmp_path, git_env, monkeypatch, capsys): 
 
 
 def test_review_status_lists_overdue_reviews(checkout, capsys):
+    """From main's assignments (the pull request's branch began before them), by the records here."""
     assert main(["review", "status"]) == 0
+    assert "overdue reviews (review.deadline_days: 14):" not in capsys.readouterr().out  # none in this checkout
+    assert main(["review", "status", "--changed-from", "origin/main"]) == 0
     lines = capsys.readouterr().out.splitlines()
     start = lines.index("overdue reviews (review.deadline_days: 14):")
     assert lines[start + 1:] == ["  pull request #12: Ed Editor (chest-pain) assigned 2026-10-01, due 2026-10-15, "

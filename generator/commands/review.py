@@ -56,7 +56,7 @@ def run_status(args) -> int:
         base = base or importers.default_base(site.config, pr.base)
     if base:
         ids = [pid for pid in desk_comment.changed_posts(site, base) if pid in ids]
-    late = desk_status.of_site(site, build.now(site.config).date())
+    late = desk_status.of_site(site, build.now(site.config).date(), base or "")  # main's assignments
     if args.format == "github-comment":
         print(desk_comment.render(site, ids, late, preview), end="")
         return 0

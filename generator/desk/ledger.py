@@ -53,9 +53,12 @@ def read_log(config: Config, pr: int) -> tuple[list[Assignment], list[Problem]]:
     path = log_path(config, pr)
     if not path.is_file():
         return [], []
-    shown = rel(path, config.root)
+    return parse_log(pr, path.read_bytes(), rel(path, config.root))
+
+
+def parse_log(pr: int, raw: bytes, shown: str) -> tuple[list[Assignment], list[Problem]]:
     try:
-        data = parse(path.read_text(encoding="utf-8")).data or []
+        data = parse(raw.decode("utf-8")).data or []
     except (YamlError, UnicodeDecodeError) as exc:
         return [], [error(shown, getattr(exc, "line", None), f"not a desk log: {exc}",
                           "restore it from git history")]
@@ -99,14 +102,25 @@ def current(log: list[Assignment]) -> dict[str, Assignment]:
     return now
 
 
-def all_logs(config: Config) -> tuple[list[Assignment], list[Problem]]:
-    """Every pull request's log in the working tree (for `review status`'s overdue list)."""
-    base = config.root / FOLDER
+def all_logs(config: Config, rev: str = "") -> tuple[list[Assignment], list[Problem]]:
+    """Every pull request's log (for the overdue list): in the working tree, or as commit `rev` has
+    them. A pull request's checkout has main's logs as they were when its branch began; the
+    assignments made since are on main (`rev`: origin/main)."""
+    if not rev:
+        base = config.root / FOLDER
+        names = [f"{FOLDER}/{c.name}/assignments.yaml" for c in sorted(base.iterdir())] if base.is_dir() else []
+        read = lambda name: (config.root / name).read_bytes() if (config.root / name).is_file() else None  # noqa: E731
+    else:
+        proc = history.git(config.root, "ls-tree", "-r", "-z", "--name-only", rev, "--", f"{FOLDER}/")
+        names = sorted(p.decode() for p in proc.stdout.split(b"\0") if p) if proc.returncode == 0 else []
+        read = lambda name: history.git(config.root, "show", f"{rev}:{name}").stdout  # noqa: E731
     items, problems = [], []
-    for child in sorted(base.iterdir()) if base.is_dir() else []:
-        m = PR_RE.match(child.name)
-        if m and child.is_dir():
-            found, bad = read_log(config, int(m.group(1)))
+    for name in names:
+        parts = name.split("/")
+        m = PR_RE.match(parts[1]) if len(parts) == 3 and parts[2] == "assignments.yaml" else None
+        raw = read(name) if m else None
+        if raw is not None:
+            found, bad = parse_log(int(m.group(1)), raw, name)
             items += found
             problems += bad
     return items, problems

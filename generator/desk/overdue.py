@@ -72,7 +72,8 @@ def lines(config: Config, late: list[Overdue]) -> list[str]:
     return out
 
 
-def of_site(site: Site, today: date) -> list[Overdue]:
-    """Overdue reviews by the logs under desk/ and the records under reviews/ (`review status`)."""
-    log, _ = all_logs(site.config)  # a damaged log is reported by `desk run`, which writes it
+def of_site(site: Site, today: date, rev: str = "") -> list[Overdue]:
+    """Overdue reviews by the logs under desk/ (of commit `rev`, when given) and the records under
+    reviews/ (`review status`)."""
+    log, _ = all_logs(site.config, rev)  # a damaged log is reported by `desk run`, which writes it
     return find(site.config, log, reviewed_records(site.records), today, site.states)

@@ -104,11 +104,17 @@ def scenario(dest: Path) -> str:
         (reviews / f"{date}-{who}.md").write_text(REVIEW.format(
             who=who, date=date, decision=decision, version=pinned or current, interests=interests,
             accuracy=accuracy, n=n, text=text), encoding="utf-8")
+    # the editor's assignment, committed onto main by the desk (the reviews here stay untracked)
+    git("checkout", "-q", "-")
     desk = blog / "desk" / "pr-31"
     desk.mkdir(parents=True)
     (desk / "assignments.yaml").write_text(
         "- {action: assign, reviewer: isabel-fernandes, by: margaret-lowe, date: 2026-10-02, "
         "posts: [chest-pain-history]}\n", encoding="utf-8")
+    git("add", "desk")
+    git("commit", "-q", "-m", "Editorial desk: pull request #31", when="2026-10-02T10:00:00+00:00")
+    git("update-ref", "refs/remotes/origin/main", git("rev-parse", "HEAD"))
+    git("checkout", "-q", "chest-pain-history")
     return peerpress("review", "status", "--format", "github-comment", "--changed-from", "origin/main",
                      "--preview-url", "https://github.com/shiftnotes/blog/pull/31/checks")
 
