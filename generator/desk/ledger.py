@@ -157,6 +157,8 @@ def settle(config: Config, pr: int, rev: str) -> tuple[list[Path], list[Problem]
         if len(parts) != 2 or not parts[1].endswith(".md"):
             continue  # the assignment log stays where it is
         blob = history.git(config.root, "show", f"{rev}:{name}")
+        if blob.returncode != 0:
+            continue  # listed by ls-tree a moment ago: only a broken repository gets here
         target = config.reviews_dir / parts[0] / parts[1]
         if not target.exists() or target.read_bytes() != blob.stdout:
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -84,7 +84,8 @@ def person_by_login(config: Config, login: str) -> Person | None:
 def refusal(login: str, person: Person | None) -> str:
     why = ("your GitHub account is not linked to anyone in this blog's `site.yaml`" if person is None else
            f"{person.name} does not have the editor role in `site.yaml`")
-    return "\n".join([MARKER, f"Thank you, @{login}. Only the blog's editors can run `/peerpress` commands, "
+    who = f"@{login}" if commands.LOGIN_RE.match(login) else "there"  # GitHub's logins; anything else is not one
+    return "\n".join([MARKER, f"Thank you, {who}. Only the blog's editors can run `/peerpress` commands, "
                       f"and {why}, so nothing was changed. If you meant to ask for something (a reviewer, a "
                       "decision), an editor will see your comment; if you are an editor, ask for your GitHub "
                       "login to be added to your entry in `site.yaml`."])
