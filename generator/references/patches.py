@@ -5,6 +5,8 @@ from citeproc import model as csl_model
 from citeproc.source import VariableError
 from citeproc.string import join
 
+from . import parity
+
 
 class _Aligned(str):
     """A bibliography entry whose first field (the number) is set apart: `.left` and `.right`."""
@@ -70,3 +72,4 @@ def apply() -> None:
         csl_model.Date.render_single_date = _render_single_date
         csl_model.FormatNumber._format_last_page = _format_last_page
         csl_model.Layout._peerpress_patched = True
+        parity.apply()  # where citeproc-py and citeproc-js disagree, agree with citeproc-js
