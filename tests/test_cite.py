@@ -137,7 +137,8 @@ def test_bibtex_export(site, post):
     assert splitname(names[0]) == {"first": ["Jan"], "von": ["van", "der"], "last": ["Berg"], "jr": []}
     assert splitname(names[2])["last"] == ["{Sukarno}"]
     assert entry["title"] == "Lactate in sepsis"
-    assert entry["organization"] == "Shift Notes"
+    assert entry["booktitle"] == "Shift Notes" and "organization" not in entry
+    assert entry["language"] == "en"  # issue 19: a language code, not "english"
     assert entry["date"] == "2024-05-01"
     assert entry["doi"] == "10.59350/sn.lactate-2024"
     assert entry["url"] == "https://blog.example.org/posts/lactate/"
