@@ -1,4 +1,4 @@
-// Reads BibTeX/BibLaTeX (and RIS or CSL-JSON) with citation-js, for tests/test_cite_readers.py.
+// Reads BibTeX/BibLaTeX, RIS (plugin-ris) or CSL-JSON with citation-js, for tests/test_cite_readers.py.
 //
 // stdin: {"node_modules": dir, "inputs": [text, ...]}; stdout: per input, the CSL-JSON items
 // citation-js reads from it, or {"error": message} when it cannot parse it.
@@ -7,11 +7,9 @@ const fs = require("fs");
 const path = require("path");
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
-const { Cite, plugins } = require(path.join(input.node_modules, "@citation-js/core"));
+const { Cite } = require(path.join(input.node_modules, "@citation-js/core"));
 require(path.join(input.node_modules, "@citation-js/plugin-bibtex"));
-
-// Strict parsing: a file citation-js can only half read (a stray "@" in a comment) is an error.
-plugins.config.get("@bibtex").parse.strict = true;
+require(path.join(input.node_modules, "@citation-js/plugin-ris"));
 
 function read(text) {
   try {

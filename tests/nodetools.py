@@ -15,7 +15,7 @@ import pytest
 HERE = Path(__file__).resolve().parent
 PACKAGES = HERE / "browser"
 NODE_MODULES = PACKAGES / "node_modules"
-NEEDED = ("citeproc", "@citation-js/core", "@citation-js/plugin-bibtex")
+NEEDED = ("citeproc", "@citation-js/core", "@citation-js/plugin-bibtex", "@citation-js/plugin-ris")
 
 
 def node_modules() -> Path:

@@ -67,7 +67,9 @@ def test_sample_blog_citations_match_citeproc_js(sample_site):
     jobs = [{"style": style, "items": [cite.csl_item(site, post)]} for style in STYLES for post in posts]
     jobs += [{"style": style, "items": [item]} for style in STYLES for item in bibliography.values()]
     jobs += [{"style": style, "items": post.references} for style in STYLES for post in posts if post.references]
-    assert len(jobs) > 3 * (len(posts) + len(bibliography))
+    reviews = cite.all_reviews(site)  # published reviews are citable works too (CSL type review)
+    jobs += [{"style": style, "items": [cite.reviews.review_csl(site, r)]} for style in STYLES for r in reviews]
+    assert reviews and len(jobs) > 3 * (len(posts) + len(bibliography) + len(reviews))
     assert compare(jobs) == []
 
 

@@ -8,6 +8,8 @@ formats the same items with both and compares):
 - typographic quotes: straight apostrophes become ’, quoted passages take the locale's quotes
   (outer “…”, inner ‘…’), and a full stop or comma after a closing quote moves inside it when the
   locale says punctuation-in-quote (en-US does);
+- name variables with a hyphen (reviewed-author, container-author) are rendered, and CSL 1.0.2's
+  reviewed-author and reviewed-title are known;
 - names in scripts without letter case (Arabic) are initialised; Chinese, Japanese and Korean
   names are written family-then-given without a space or initials;
 - sorting compares as a locale does (punctuation before letters, accents only break ties);
@@ -19,10 +21,59 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import citeproc
 from citeproc import model as csl_model
 from citeproc import string as csl_string
+from citeproc import source as csl_source
 from citeproc.source import json as csl_json
 from citeproc.string import MixedString, String, join
+
+# --- CSL 1.0.2 variables -------------------------------------------------------------------------
+
+# citeproc-py 0.11 knows CSL 1.0.1's variables only; the styles shipped use reviewed-author and
+# reviewed-title for reviews (APA: "[Review of Title, by A. Author]"), and citeproc-js renders them.
+# Added here, at import, before engine and csl derive their variable sets from these lists (the
+# package imports engine, which imports patches and so this module, before anything else).
+for _name in ("reviewed_author",):
+    if _name not in citeproc.NAMES:
+        citeproc.NAMES.append(_name)
+        citeproc.VARIABLES.append(_name)
+for _name in ("reviewed_title",):
+    if _name not in citeproc.VARIABLES:
+        citeproc.VARIABLES.append(_name)
+
+
+# citeproc-py stores item variables under Python names (container_author) but cs:names looks its
+# roles up as written in the style (container-author), so no hyphenated name variable was ever
+# rendered. References answer to both spellings.
+def _reference_contains(self, key):
+    return dict.__contains__(self, key) or (isinstance(key, str) and dict.__contains__(self, key.replace("-", "_")))
+
+
+def _reference_get(self, key, default=None):
+    if isinstance(key, str) and not dict.__contains__(self, key):
+        key = key.replace("-", "_")
+    return dict.get(self, key, default)
+
+
+def _reference_getitem(self, key):
+    if isinstance(key, str) and not dict.__contains__(self, key):
+        key = key.replace("-", "_")
+    return _ORIGINAL_GETITEM(self, key)
+
+
+# CSL 1.0: a missing term form falls back (verb-short → verb → long, symbol → short → long);
+# citeproc-py returned nothing, so APA's "[Review of Title, by A. Author]" lost its "by".
+_FORM_FALLBACK = {"verb-short": "verb", "symbol": "short", "verb": None, "short": None}
+
+
+def _get_term(self, name, form=None, *args, **kwargs):
+    term = _ORIGINAL_GET_TERM(self, name, form, *args, **kwargs)
+    while term is None and form in _FORM_FALLBACK:
+        form = _FORM_FALLBACK[form]
+        term = _ORIGINAL_GET_TERM(self, name, form, *args, **kwargs)
+    return term
+
 
 # --- punctuation at a seam --------------------------------------------------------------------
 
@@ -244,6 +295,8 @@ def _sort_keys(self, items, context):
 # --- installation -----------------------------------------------------------------------------
 
 _NAMES = frozenset(csl_json.NAMES)
+_ORIGINAL_GETITEM = csl_source.CustomDict.__getitem__
+_ORIGINAL_GET_TERM = csl_model.CitationStylesElement.get_term
 _ORIGINAL = {"process": csl_model.FormatNumber._process, "init": csl_json.CiteProcJSON.__init__,
              "sort_keys": csl_model.Key.sort_keys}
 
@@ -268,4 +321,8 @@ def apply() -> None:
     csl_model.FormatNumber._process = _process
     csl_json.CiteProcJSON.__init__ = _source_init
     csl_model.Key.sort_keys = _sort_keys
+    csl_source.Reference.__contains__ = _reference_contains
+    csl_model.CitationStylesElement.get_term = _get_term
+    csl_source.Reference.get = _reference_get
+    csl_source.Reference.__getitem__ = _reference_getitem
     _capture_render_bibliography()
