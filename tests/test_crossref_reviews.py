@@ -135,3 +135,13 @@ def test_json_ld_reviews_point_at_their_pages():
                                                      for n in (1, 2)]
     assert article["review"][0]["@id"] == "https://doi.org/10.59350/sn.lactate-2024.r1"
     assert article["review"][0]["itemReviewed"] == {"@id": "https://doi.org/10.59350/sn.lactate-2024"}
+
+
+def test_crossref_citation_text_has_no_stray_full_stop_after_a_question(schema):
+    """Issue 19: "Does lactate matter?. Shift Notes" in the unstructured citation."""
+    ref = {"id": "q", "type": "post-weblog", "title": "Does lactate matter?", "container-title": "Shift Notes",
+           "author": [{"family": "Okafor", "given": "Amara"}], "issued": {"date-parts": [[2024, 5, 1]]}}
+    site, post = reviewed_site(references=[ref])
+    doc = parse(crossref.crossref_xml(site, [post]), schema)
+    text = doc.findtext(f".//{CR}citation/{CR}unstructured_citation")
+    assert text == "Okafor A. Does lactate matter? Shift Notes. 2024 May 1."

@@ -12,9 +12,9 @@ from . import harness
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 # Every page kind of the default theme; page_kinds() in harness.py finds a built URL for each.
-KINDS = ["home", "home page 2", "post", "review history", "tag", "tags index", "author", "authors index",
-         "reviewers", "archive", "taxonomy index", "taxonomy term", "about page", "review policy", "feeds",
-         "search", "404", "draft post"]
+KINDS = ["home", "home page 2", "post", "review history", "review record", "tag", "tags index", "author",
+         "authors index", "reviewers", "archive", "taxonomy index", "taxonomy term", "about page", "review policy",
+         "feeds", "search", "404", "draft post"]
 # WCAG 2.2 A and AA, plus axe's best practices (landmarks, one h1, heading order, ...).
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
