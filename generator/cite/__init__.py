@@ -17,12 +17,12 @@ from .exports import EXPORTS, bibtex, csl_json, export_links, exports, outputs, 
 from .jsonld import json_ld, json_ld_data, script_json
 from .meta import head_meta, image_url
 from .reviews import all_reviews, citable_reviews, review_doi, review_export_links, review_formatted, \
-    review_head_meta, review_ld, review_outputs, review_pages, reviewer
+    review_head_meta, review_ld, review_outputs, reviewer
 
 __all__ = ["DEFAULT_STYLES", "EXPORTS", "STYLE_LABELS", "approvals", "authors", "bibtex", "csl_item", "csl_json",
            "export_links", "exports", "formatted", "head_meta", "image_url", "json_ld", "json_ld_data",
            "other_styles", "outputs", "post_url", "register", "all_reviews", "citable_reviews", "review_ld",
-           "review_doi", "review_outputs", "review_pages", "ris",
+           "review_doi", "review_outputs", "ris",
            "settings", "style_label"]
 
 

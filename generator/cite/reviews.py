@@ -139,17 +139,25 @@ def review_exports(site: Site, review: Review) -> dict[str, bytes]:
             "review.ris": review_ris(site, review).encode("utf-8"), "review.json": data.encode("utf-8")}
 
 
-def review_outputs(site: Site) -> list[Output]:
-    """posts/<id>/reviews/<n>/review.bib, .ris and .json for every citable review."""
-    return [Output(review.path + name, data) for review in all_reviews(site)
-            for name, data in review_exports(site, review).items()]
+def review_outputs(site: Site, renderer, memo=None) -> list[Output]:
+    """posts/<id>/reviews/<n>/ (the review on a page of its own, with its citation) and its
+    review.bib, .ris and .json, for every citable review. `memo(post, compute)`:
+    incremental.Session.per_post, which keeps them across builds while the post's reviews hold."""
+    out: list[Output] = []
+    for post in sorted(site.listed, key=lambda p: p.id):
+        reviews = citable_reviews(site, post)
+        if reviews:
+            compute = lambda reviews=reviews: _review_files(site, renderer, reviews)  # noqa: E731
+            out += memo(post, compute) if memo else compute()
+    return out
 
 
-def review_pages(renderer) -> list[Output]:
-    """posts/<id>/reviews/<n>/: the review report on a page of its own, with its citation."""
-    site = renderer.site
-    return [renderer.page("review.html", review.path, post=review.post, review=review, record=review.record)
-            for review in all_reviews(site)]
+def _review_files(site: Site, renderer, reviews: list[Review]) -> list[Output]:
+    files = []
+    for review in reviews:
+        files.append(renderer.page("review.html", review.path, post=review.post, review=review, record=review.record))
+        files += [Output(review.path + name, data) for name, data in review_exports(site, review).items()]
+    return files
 
 
 def review_formatted(site: Site, review: Review, style: str, fmt: str = "html") -> str:
