@@ -1,4 +1,4 @@
-"""site.yaml: the schema, its defaults, and strict validation (DESIGN.md §3)."""
+"""site.yaml: the schema, its defaults, and strict validation (docs/configuration.md lists every key)."""
 from __future__ import annotations
 
 import re
@@ -6,7 +6,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import Problem, ProblemError, error
+from . import theme as theme_mod
+from .errors import Problem, ProblemError, error, rel
+from .language import tag_problem as language_tag_problem
 from .frontmatter import read_text
 from .model import EDITOR_DECISIONS, REVIEW_DECISIONS, ROLES, Config, Person, ReviewPolicy, Rubric
 from .references.engine import style_exists
@@ -137,7 +139,7 @@ SITE = Section({
     "title": Field(str, REQUIRED, "the blog's name"),
     "description": Field(str, "", "one sentence shown on the home page and in feeds"),
     "base_url": Field(str, REQUIRED, "the public address, e.g. https://blog.example.org/", check=base_url_problem),
-    "language": Field(str, "en", "BCP 47 language tag"),
+    "language": Field(str, "en", "BCP 47 language tag", check=language_tag_problem),
     "timezone": Field(str, "UTC", "IANA time zone for dates without one", check=timezone_problem),
     "license": Field(str, "CC-BY-4.0", "SPDX id of the default license for posts"),
     "issn": Field(str, "", "ISSN of the blog, if it has one"),
@@ -157,6 +159,8 @@ SITE = Section({
     "review": REVIEW,
     "taxonomies": MapOf(MapOf(Field(str), key_hint="use lower-case letters, digits and hyphens"),
                         doc="extra taxonomies such as audience or competencies: name → {term: label}"),
+    "tag_labels": MapOf(Field(str), key_hint="use the tag exactly as posts write it",
+                        doc="how tags are shown: tag → label, e.g. ecg: ECG (default: the tag in words)"),
     "feeds": FEEDS,
     "citation": CITATION,
     "search": SEARCH,
@@ -166,18 +170,17 @@ SITE = Section({
     }, doc="share links (no trackers)"),
 })
 
-EXTRA_SECTIONS = ("feeds", "citation", "search", "social")
+EXTRA_SECTIONS = ("feeds", "citation", "search", "social", "tag_labels")
 
 
 def load(path: Path | str) -> Config:
     """Read and validate site.yaml; raise ProblemError listing every problem at once."""
     path = Path(path).absolute()
     shown = path.name
-    try:
-        text, problems = read_text(path, shown)  # BOM and CRLF accepted; bad UTF-8 named by line
-    except (FileNotFoundError, IsADirectoryError):
+    if not path.is_file():
         raise ProblemError([error(str(path), None, "no site.yaml here",
-                                  "run from your blog's folder or pass --config PATH")]) from None
+                                  "run from your blog's folder or pass --config PATH")])
+    text, problems = read_text(path, shown)  # BOM and CRLF accepted; bad UTF-8 named by line
     if text is None:
         raise ProblemError(problems)
     try:
@@ -187,6 +190,7 @@ def load(path: Path | str) -> Config:
     data, problems = validate(doc, shown, SITE)
     if data:  # a document that is not a mapping has nothing to cross-check
         problems += _cross_checks(data, doc, shown)
+        problems += _theme_check(path.parent, data, doc, shown)
     if problems:
         raise ProblemError(problems)
     return _build(path, data)
@@ -209,6 +213,15 @@ def _cross_checks(data: dict, doc, shown: str) -> list[Problem]:
         problems.append(error(shown, doc.line("citation", "default_style"),
                               f"citation.default_style '{default}' is not in citation.styles"))
     return problems
+
+
+def _theme_check(root: Path, data: dict, doc, shown: str) -> list[Problem]:
+    """The configured theme exists (what it extends is checked when the theme is loaded)."""
+    themes_dir = root / data["themes_dir"]
+    if not data["theme"] or theme_mod.find(themes_dir, data["theme"]):
+        return []
+    return [error(shown, doc.line("theme"), f"theme '{data['theme']}' not found in {rel(themes_dir, root)}/",
+                  "use one of: " + ", ".join(theme_mod.available(themes_dir)))]
 
 
 def _build(path: Path, d: dict) -> Config:

@@ -1,20 +1,25 @@
-"""Posts and pages: discovery, front matter, ids, dates, bundles (DESIGN.md §3 Files)."""
+"""Posts and pages: discovery, front matter, ids, dates, bundles (docs/architecture.md, "Content")."""
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import markup, references, review_rules
+from . import cache, frontpaths, language, markup, redirects, references, review_rules
 from .errors import Problem, error, rel
 from .frontmatter import read_text, split
+from .loading import SERIAL, Job, Loader, collect
 from .model import Config, Post
 from .schema import REQUIRED, Field, Section, validate
 from .urls import slug
@@ -25,11 +30,16 @@ RESERVED_IDS = {"index", "page", "feeds", "con", "prn", "aux", "nul", "com1", "l
 # A standalone page lives at /<id>/, beside the site's own sections: it must not replace one.
 SECTION_IDS = {"posts", "tags", "authors", "reviewers", "review-policy", "archive", "search", "assets",
                "reviews", "404.html", "sitemap.xml", "robots.txt", "feed.xml", "rss.xml", "feed.json",
-               "pagefind"}
+               "pagefind", "series", "_redirects"}
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
+MAX_ID = 100  # characters; an id names folders and files (posts/<id>/<id>.bib) and must fit the file system
+
+
 def id_problem(value: str) -> str | None:
+    if len(value) > MAX_ID:
+        return f"is {len(value)} characters long, more than {MAX_ID}"
     if value.lower() in RESERVED_IDS:
         return f"'{value}' is a reserved name"
     if not ID_RE.match(value):
@@ -67,9 +77,17 @@ POST = Section({
     "objectives": _strings("learning objectives"),
     "bibliography": _strings("bibliography files beside the post"),
     "corrections": Field(list, [], "published corrections", item=CORRECTION),
+    "changes": Field(str, "", "what this version changed, in readers' words (shown in the review history)"),
     "draft": Field(bool, False, "never publish, even if accepted"),
     "featured": Field(bool, False, "show in the featured list on the home page"),
-    "image": Field(str, "", "social-card image, relative to the post"),
+    "image": Field(str, "", "social-card image: a file in the post's folder, /assets/… or an https:// URL"),
+    "language": Field(str, "", "BCP 47 tag of the post's language, e.g. es or pt-BR (default: the site's)",
+                      check=language.tag_problem),
+    "aliases": Field(list, [], "old site-relative URL paths that redirect here, e.g. /2019/03/old-slug/",
+                     item=Field(str, check=redirects.alias_problem)),
+    "series": Field(str, "", "title of the series the post belongs to (its page: /series/<slug of title>/)"),
+    "series_part": Field(int, 0, "position in the series (default: series posts are ordered by date)",
+                         check=lambda n: None if n >= 1 else "must be 1 or more"),
 })
 
 PAGE = Section({
@@ -80,6 +98,9 @@ PAGE = Section({
     "date": Field(date, None, "optional date"),
     "updated": Field(date, None, "optional date of the last update"),
     "draft": Field(bool, False, "leave out of the build"),
+    "language": Field(str, "", "BCP 47 tag of the page's language (default: the site's)", check=language.tag_problem),
+    "aliases": Field(list, [], "old site-relative URL paths that redirect here",
+                     item=Field(str, check=redirects.alias_problem)),
 })
 
 
@@ -129,6 +150,14 @@ def discover(config: Config, real: Resolver | None = None) -> tuple[list[tuple[s
                 else:
                     problems.append(error(rel(p, config.root), None, "a post bundle folder has no index.md",
                                           "put the post text in index.md inside the folder"))
+            elif p.name == "index.md":  # would take its id from the folder: a post called "posts"
+                problems.append(error(rel(p, config.root), 1, "index.md directly in content/posts/ is not a post",
+                                      "name the file after the post (my-post.md) or move it to "
+                                      "content/posts/my-post/index.md"))
+            elif p.suffix == ".md" and not p.exists():  # named by the link: its target does not exist
+                problems.append(error(p.relative_to(config.root).as_posix(), None,
+                                      "is a link to a file that does not exist",
+                                      "remove the link or restore its target"))
             elif p.suffix == ".md":
                 found.append(("post", p))
     pages_dir = config.content_dir / "pages"
@@ -170,17 +199,39 @@ class Resolver:
         return found
 
 
-def load(config: Config, bibliography: dict | None = None) -> tuple[list[Post], list[Problem]]:
-    """Every post and page, validated and rendered. Problems are returned, not raised."""
-    files, problems = discover(config)
-    posts: list[Post] = []
-    for kind, path in files:
-        post, found = load_one(config, kind, path, bibliography or {})
-        problems += found
-        if post:
-            posts.append(post)
-    problems += _duplicates(config, posts)
-    return posts, problems
+def load(config: Config, bibliography: dict | None = None,
+         loader: Loader = SERIAL) -> tuple[list[Post], list[Problem]]:
+    """Every post and page, validated and rendered, in a stable order. Problems are returned,
+    not raised. The build passes a loader that caches and parallelises (loading.py)."""
+    bibliography = bibliography or {}
+    real = Resolver()
+    files, problems = discover(config, real)
+    shared = functools.cache(lambda: (cache.config_key(config), cache.digest(cache.stable_pickle(bibliography))))
+    jobs = [Job(path.as_posix(), partial(cache_key, config, shared, kind, path, real),
+                partial(load_one, config, kind, path, bibliography), partial(_local_bibliographies, path))
+            for kind, path in files]
+    posts, found = collect(loader, "content", jobs, Post)
+    return posts, problems + found + _duplicates(config, posts)
+
+
+def cache_key(config: Config, shared: Callable[[], tuple[str, str]], kind: str, path: Path, real: Resolver) -> str:
+    """What parsing `path` reads: the file, the config and the site bibliography (`shared`), and
+    bundle files (images, a local bibliography). Bibliography files a post names outside its own
+    folder are known only once it is parsed: `_local_bibliographies`, checked on a cache hit."""
+    parts: list[Any] = [*shared(), kind, path.relative_to(config.root).as_posix(),
+                        path.is_symlink(), real(str(path)), path.read_bytes()]
+    if kind == "post" and path.name == "index.md":
+        for f in sorted(path.parent.rglob("*")):
+            if f != path:
+                parts += [f.relative_to(path.parent).as_posix(), f.is_symlink(), f.is_file() and cache.file_key(f)]
+    return cache.digest(*parts)
+
+
+def _local_bibliographies(path: Path, post: Post | None) -> list[Any]:
+    """Bibliography files a post names outside its own folder (found only by parsing it)."""
+    if post is None:
+        return []
+    return [(name, cache.file_key(path.parent / name)) for name in post.bibliography]
 
 
 def load_one(config: Config, kind: str, path: Path, bibliography: dict) -> tuple[Post | None, list[Problem]]:
@@ -217,6 +268,8 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
     problems += bib_problems
     if bundle:
         problems += _outside_links(config, path)
+    bad_image = frontpaths.image_problem(config, path, bundle, data.get("image") or "", shown, doc.line("image"))
+    problems += [bad_image] if bad_image else []
     rendered = markup.render(
         source.body, config=config, path=shown, line_offset=source.body_line - 1,
         bibliography={**bibliography, **local_bib}, raw_html=config.raw_html)
@@ -236,11 +289,18 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
         content_hash=content_hash(data["title"] or "", data.get("authors") or [], source.body, bib_texts,
                                   post=post_id),
         assets=tuple(_assets(config, path)) if bundle else (), references=rendered.references,
-        meta=dict(data),
+        meta=dict(data), links=rendered.links, language=data.get("language") or config.language,
+        aliases=_aliases(data, doc), series=(data.get("series") or "").strip(),
+        series_part=data.get("series_part") or 0,
     )
     if kind == "page":
         post.meta["menu"] = data.get("menu", 0)
     return post, problems
+
+
+def _aliases(data: dict, doc) -> tuple[tuple[str, int], ...]:
+    """(old path, front-matter line) pairs: a clash found after rendering still names its line."""
+    return tuple((a, doc.line("aliases", i) or 1) for i, a in enumerate(data.get("aliases") or ()))
 
 
 def _corrections(items: list[dict], tz: ZoneInfo) -> list[dict]:
@@ -279,8 +339,8 @@ def _post_bibliography(config: Config, path: Path, data: dict, doc, shown: str):
     """A post's own bibliography files: parsed entries and raw texts (part of the content hash)."""
     files, texts, problems = [], [], []
     for i, name in enumerate(data.get("bibliography") or []):
-        f = (path.parent / name)
-        if not f.is_file() or not inside(f, config.root):
+        f = frontpaths.within(path.parent, name)  # the post's folder only: never ../../ or /etc
+        if f is None:
             problems.append(error(shown, doc.line("bibliography", i), f"bibliography file '{name}' not found",
                                   "give a path relative to the post file"))
             continue

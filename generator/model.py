@@ -1,4 +1,4 @@
-"""The data that flows through the pipeline (DESIGN.md §1).
+"""The data that flows through the pipeline (docs/architecture.md).
 
 Every stage takes and returns these plain dataclasses; nothing here does I/O.
 """
@@ -13,10 +13,6 @@ ROLES = ("author", "reviewer", "editor")
 REVIEW_DECISIONS = ("approve", "approve-with-reservations", "revise", "reject", "comment")
 EDITOR_DECISIONS = ("accept", "reject", "withdraw", "retract", "waive", "correction")
 RECORD_TYPES = ("review", "response", "decision")
-STATUSES = (
-    "draft", "submitted", "in-review", "revisions-requested", "accepted",
-    "published", "rejected", "withdrawn", "retracted",
-)
 # Statuses a public build renders; everything else needs --drafts or serve.
 PUBLIC_STATUSES = ("published", "retracted")
 
@@ -79,7 +75,7 @@ class Config:
     timezone: str = "UTC"
     license: str = "CC-BY-4.0"
     issn: str = ""
-    doi_prefix: str = ""
+    doi_prefix: str = ""  # the blog's Crossref prefix: deposits of posts and reviews (crossref.py)
     theme: str = "default"
     themes_dir: Path = Path("themes")
     content_dir: Path = Path("content")
@@ -137,6 +133,11 @@ class Post:
     assets: tuple[Path, ...] = ()  # bundle files, relative to the project root
     references: list[dict[str, Any]] = field(default_factory=list)  # filled by markup citations
     meta: dict[str, Any] = field(default_factory=dict)  # the raw front matter, for themes
+    links: list[tuple[str, int]] = field(default_factory=list)  # (href, source line) in the body: links.check
+    language: str = ""  # BCP 47 tag: front matter `language`, else the site's
+    aliases: tuple[tuple[str, int], ...] = ()  # (old URL path, front-matter line): redirects.py
+    series: str = ""  # series title (series.py)
+    series_part: int = 0
 
     @property
     def reading_minutes(self) -> int:
@@ -157,6 +158,7 @@ class ReviewRecord:
     scores: dict[str, int] = field(default_factory=dict)
     source: str = ""
     reason: str = ""
+    dismissed: bool = False  # dismissed on GitHub: shown in the history, never counted
     waives: tuple[str, ...] = ()  # decision records: reviewer ids whose competing interest is waived
     body: str = ""
     html: str = ""
@@ -178,6 +180,7 @@ class Version:
     # First version only: when the post was submitted, by the earliest author date of any commit
     # touching it (merged branches and renames included); None where git cannot tell (history.submission).
     submitted: datetime | None = None
+    note: str = ""  # the `Changes:` trailer of the commit that made this version (readers.py)
 
 
 @dataclass
@@ -233,6 +236,7 @@ class Site:
     reviews_by_person: dict[str, list[ReviewRecord]] = field(default_factory=dict)
     by_year: dict[int, list[Post]] = field(default_factory=dict)
     prev_next: dict[str, tuple[Post | None, Post | None]] = field(default_factory=dict)
+    series: dict[str, list[Post]] = field(default_factory=dict)  # title -> listed parts in order (series.py)
 
     def state(self, post_id: str) -> ReviewState | None:
         return self.states.get(post_id)

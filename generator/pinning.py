@@ -75,5 +75,5 @@ def _pin(config: Config, path: Path, problems: list[Problem]) -> Pinned | None:
 
 def _unknown(config: Config, pid: str, known: list[str]) -> Problem:
     close = difflib.get_close_matches(pid, known, n=1)
-    return error(str(config.content_dir), None, f"no post with id '{pid}'",
+    return error(rel(config.content_dir, config.root), None, f"no post with id '{pid}'",
                  f"did you mean '{close[0]}'?" if close else "known posts: " + ", ".join(known))

@@ -17,10 +17,21 @@ BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
 
 def find_theme(config: Config, name: str) -> Path | None:
-    for base in (config.themes_dir, BUILTIN_THEMES):
+    return find(config.themes_dir, name)
+
+
+def find(themes_dir: Path, name: str) -> Path | None:
+    """The folder of theme `name`: the site's own themes first, then those shipped with Peerpress."""
+    for base in (themes_dir, BUILTIN_THEMES):
         if (base / name).is_dir():
             return base / name
     return None
+
+
+def available(themes_dir: Path) -> list[str]:
+    """Names of every theme a site can use."""
+    return sorted({p.name for base in (themes_dir, BUILTIN_THEMES) if base.is_dir()
+                   for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")})
 
 
 @dataclass

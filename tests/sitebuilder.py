@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from generator import build
+from generator.engine import build
 from generator import config as config_mod
 from generator.content import content_hash
 

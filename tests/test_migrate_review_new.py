@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator import build, markup
+from generator import markup
+from generator.engine import build
 from generator.cli import main
 from tests.sitebuilder import SiteBuilder
 

@@ -157,13 +157,38 @@ def test_record_validation_errors(blog):
     ]
 
 
-def test_duplicate_review(blog):
+def test_two_reviews_of_one_version_the_later_stands(blog):
+    """A comment, then an approval, on one version the same day (normal on GitHub): not an error
+    (it was "duplicate review ... in round 1", failing check and build); the later one stands."""
+    blog.post("p")
+    blog.review("p", "rita", decision="revise")
+    blog.review("p", "rita", name="2025-01-05-rita-2")
+    blog.review("p", "rex")
+    report = blog.build(write=False)
+    assert not has_errors(report.problems), report.problems
+    verdicts = {c.record.path.name: c for c in report.site.states["p"].reviews}
+    assert verdicts["2025-01-05-rita.md"].reason == "superseded by a later review from the same reviewer"
+    assert verdicts["2025-01-05-rita-2.md"].counts and verdicts["2025-01-05-rex.md"].counts
+    assert report.site.states["p"].status == "published"
+
+
+def test_a_later_comment_leaves_the_decision_standing(blog):
     blog.post("p")
     blog.review("p", "rita")
-    blog.review("p", "rita", name="2025-01-05-rita-2")
-    [p] = [p for p in blog.build(write=False).problems if "duplicate review" in p.message]
-    both = {"reviews/p/2025-01-05-rita.md", "reviews/p/2025-01-05-rita-2.md"}
-    assert {p.path, p.hint.split()[0]} == both
+    blog.review("p", "rita", decision="comment", name="2025-01-05-rita-2", body="One more thought.\n")
+    blog.review("p", "rex")
+    state = blog.build(write=False).site.states["p"]
+    assert [c.counts for c in state.reviews if c.record.person == "rita"] == [True, False]
+    assert state.status == "published"
+
+
+def test_one_github_review_recorded_twice_is_a_warning(blog):
+    blog.post("p")
+    link = "https://github.com/shiftnotes/blog/pull/7#pullrequestreview-80"
+    blog.review("p", "rita", source=link)
+    blog.review("p", "rita", source=link, name="2025-01-05-rita-2")
+    [p] = [p for p in blog.build(write=False).problems if "recorded twice" in p.message]
+    assert p.severity == "warning" and p.path == "reviews/p/2025-01-05-rita-2.md"
 
 
 def test_public_build_publishes_only_accepted(blog):
@@ -240,3 +265,22 @@ def test_scaffold_stamps_current_hash(blog, decision):
     assert f"version: {blog.hash_of('p')}" in record.read_text().splitlines()
     record.write_text(record.read_text() + "Accurate and clear.\n")  # the reviewer writes the review
     assert status(blog).reviews[0].counts is True
+
+
+def test_review_commands_name_an_unknown_post_as_an_error(blog, capsys):
+    """`review new` and `review status` find posts the way `cite` and `crossref` do (one lookup)."""
+    from generator.cli import main
+    blog.post("p")
+    blog.post("q", authors=["jdoe"])  # a site with an error still lets reviews be scaffolded
+    config = str(blog.root / "site.yaml")
+    assert main(["review", "new", "p", "--reviewer", "rita", "--decision", "approve", "--date", "2025-01-04",
+                 "--config", config]) == 0
+    assert (blog.root / "reviews/p/2025-01-04-rita.md").is_file()
+    assert main(["review", "status", "p", "--config", config]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in out[-2:]] == [["post", "status"], ["p", "in-review"]]
+    for argv in (["review", "new", "nope", "--reviewer", "rita", "--decision", "approve"],
+                 ["review", "status", "nope"]):
+        assert main(argv + ["--config", config]) == 1
+        assert capsys.readouterr().err.splitlines() == [
+            "content: error: no post with id 'nope' (known posts: p, q)"]

@@ -5,8 +5,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from generator import build
 from generator import config as config_mod
+from generator.engine import build
+from generator.errors import ProblemError
 from generator.theme import BUILTIN_THEMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,9 +46,16 @@ def test_clinic_theme_builds_the_sample(tmp_path):
     site = dest / "site"
     home = parse(site / "index.html")
     # clinic's own templates: base.html (extending default's), partials/header.html, index.html
-    styles = home.xpath("//link[@rel='stylesheet']/@href")
-    assert [s.split("?")[0] for s in styles][:2] == ["/assets/css/main.css", "/assets/css/pygments.css"]
-    assert "/assets/css/clinic.css" in [s.split("?")[0] for s in styles]
+    # Nothing blocks the first paint: default's critical CSS and clinic.css are inlined, in that order,
+    # and the other stylesheets load as print media that switch themselves on (issue 16).
+    inline = [s.text for s in home.xpath("/html/head/style[not(@media)]")]
+    wanted = [(BUILTIN_THEMES / t / "static/css" / f).read_text(encoding="utf-8")
+              for t, f in (("default", "critical.css"), ("clinic", "clinic.css"))]
+    assert [s for s in inline if s in wanted] == wanted
+    blocking = home.xpath("/html/head/link[@rel='stylesheet'][not(@media) or @media='all' or @media='screen']")
+    assert blocking == []
+    deferred = home.xpath("/html/head/link[@rel='stylesheet'][@media='print'][@data-deferred-css]/@href")
+    assert [s.split("?")[0] for s in deferred] == ["/assets/css/main.css", "/assets/css/pygments.css"]
     assert home.xpath("//header[contains(@class, 'clinic-header')]//p[@class='tagline']/text()")
     assert home.xpath("//section[@class='hero']/h1")
     audiences = home.xpath("//section[@class='audiences']//a/@href")
@@ -97,7 +105,7 @@ def test_overriding_a_static_file_replaces_it_and_keeps_the_rest(blog):
         assert (assets / rel).read_bytes() == (default / rel).read_bytes()
     # Pages link the override under a new fingerprint, so browsers fetch it afresh.
     home = parse(blog.root / "site/index.html")
-    print_href = home.xpath("//link[@media='print']/@href")[0]
+    print_href = home.xpath("//link[@media='print'][not(@data-deferred-css)]/@href")[0]
     assert print_href.startswith("/assets/css/print.css?v=") and len(print_href.split("=")[1]) == 10
 
 
@@ -124,11 +132,36 @@ def test_circular_extends_is_a_clear_error(blog):
     assert not (blog.root / "site").exists()
 
 
-def test_missing_theme_is_a_clear_error(blog):
+def line_of(path: Path, text: str) -> int:
+    return path.read_text(encoding="utf-8").splitlines().index(text) + 1
+
+
+def test_missing_theme_is_a_config_error_with_its_line(blog):
     publish(blog)
     use_theme(blog, "nope")
-    report = blog.build()
-    assert [(p.path, p.message) for p in report.problems] == [("site.yaml", "theme 'nope' not found in themes/")]
+    with pytest.raises(ProblemError) as caught:
+        blog.config()
+    assert [(p.path, p.line, p.message, p.hint) for p in caught.value.problems] == [
+        ("site.yaml", line_of(blog.root / "site.yaml", "theme: nope"), "theme 'nope' not found in themes/",
+         "use one of: clinic, default")]
+
+
+def test_missing_theme_is_reported_with_the_other_config_errors(blog):
+    """It used to surface only once everything else was fixed, and without a line."""
+    blog.__init__(blog.root, {"theme": "nope", "citation": {"styles": ["no-such-style"]}})
+    blog.post("p", authors=["jdoe"])  # a content error: not reached while site.yaml is wrong
+    with pytest.raises(ProblemError) as caught:
+        blog.config()
+    site = blog.root / "site.yaml"
+    assert sorted((p.line, p.message) for p in caught.value.problems) == sorted([
+        (line_of(site, "theme: nope"), "theme 'nope' not found in themes/"),
+        (line_of(site, "  - no-such-style"), "unknown citation style 'no-such-style'")])
+
+
+def test_a_site_theme_is_found_beside_the_builtin_ones(blog):
+    blog.write("themes/mine/theme.yaml", "extends: default\n")
+    use_theme(blog, "mine")
+    assert blog.config().theme == "mine"
 
 
 def test_missing_parent_theme_names_the_theme_yaml(blog):

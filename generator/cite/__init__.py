@@ -14,10 +14,10 @@ from ..model import Site
 from .csl import DEFAULT_STYLES, STYLE_LABELS, approvals, authors, csl_item, formatted, other_styles, \
     post_url, settings, style_label
 from .exports import EXPORTS, bibtex, csl_json, export_links, exports, outputs, ris
-from .jsonld import json_ld, json_ld_data, script_json
+from .jsonld import json_ld, json_ld_data, review_ld, script_json
 from .meta import head_meta, image_url
 from .reviews import all_reviews, citable_reviews, review_doi, review_export_links, review_formatted, \
-    review_head_meta, review_ld, review_outputs, reviewer
+    review_head_meta, review_outputs, reviewer
 
 __all__ = ["DEFAULT_STYLES", "EXPORTS", "STYLE_LABELS", "approvals", "authors", "bibtex", "csl_item", "csl_json",
            "export_links", "exports", "formatted", "head_meta", "image_url", "json_ld", "json_ld_data",

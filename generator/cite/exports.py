@@ -98,7 +98,7 @@ def ris(site: Site, post: Post) -> str:
     lines.append(("UR", post_url(site, post)))
     if site.config.issn:
         lines.append(("SN", site.config.issn))
-    lines.append(("LA", site.config.language))
+    lines.append(("LA", post.language or site.config.language))
     lines += [("KW", tag) for tag in post.tags]
     if post.summary:
         lines.append(("AB", post.summary))

@@ -10,7 +10,7 @@ from ..model import Person, Post, Site
 from ..references import engine
 from .csl import approvals, authors, canonical_id, post_url
 from .meta import image_url
-from .reviews import citable_reviews, review_ld, reviewer
+from .reviews import ANONYMOUS, Review, citable_reviews, review_doi, review_url, reviewer
 
 def _person_ld(person: Person) -> dict[str, Any]:
     node: dict[str, Any] = {"@type": "Person", "name": person.name}
@@ -86,7 +86,7 @@ def json_ld_data(site: Site, post: Post) -> dict[str, Any]:
     article: dict[str, Any] = {
         "@type": ["BlogPosting", "ScholarlyArticle"], "@id": canonical_id(site, post),
         "headline": post.title, "name": post.title, "url": url, "mainEntityOfPage": {"@id": url},
-        "author": [_person_ld(p) for p in authors(site, post)], "inLanguage": config.language,
+        "author": [_person_ld(p) for p in authors(site, post)], "inLanguage": post.language or config.language,
         "license": license_url(post.license or config.license), "isPartOf": blog,
         "publisher": {"@type": "Organization", "name": config.title, "url": urls.absolute(config, "")},
     }
@@ -157,3 +157,17 @@ def script_json(data: dict) -> str:
     for char in ("<", ">", "&", "\u2028", "\u2029"):
         text = text.replace(char, f"\\u{ord(char):04x}")
     return text
+
+
+def review_ld(site: Site, review: Review) -> dict:
+    """schema.org Review of the post, with the review page as its @id (or its DOI URL)."""
+    person = reviewer(site, review)
+    doi = review_doi(site, review)
+    node = {"@type": "Review", "@id": engine.doi_url(doi) if doi else review_url(site, review),
+            "url": review_url(site, review), "name": review.title,
+            "author": _person_ld(person) if person else {"@type": "Person", "name": ANONYMOUS},
+            "datePublished": review.record.date.date().isoformat(),
+            "itemReviewed": {"@id": canonical_id(site, review.post)}}
+    if doi:
+        node["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": doi, "url": engine.doi_url(doi)}
+    return node

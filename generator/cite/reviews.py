@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .. import urls
 from ..model import Output, Person, Post, ReviewRecord, Site
 from ..references import engine
-from .csl import canonical_id, csl_item, csl_name, date_parts, post_url
+from .csl import csl_item, csl_name, date_parts, post_url
 from .exports import bib_entry, bib_escape, bib_name, bibtex, ris_text
 
 ANONYMOUS = "Anonymous reviewer"
@@ -181,17 +181,3 @@ def review_head_meta(site: Site, review: Review) -> list[tuple[str, str, str]]:
         meta.append(("name", "citation_doi", review_doi(site, review)))
     return meta
 
-
-def review_ld(site: Site, review: Review) -> dict:
-    """schema.org Review of the post, with the review page as its @id (or its DOI URL)."""
-    from .jsonld import _person_ld  # a cycle otherwise: jsonld lists these reviews on the post
-    person = reviewer(site, review)
-    doi = review_doi(site, review)
-    node = {"@type": "Review", "@id": engine.doi_url(doi) if doi else review_url(site, review),
-            "url": review_url(site, review), "name": review.title,
-            "author": _person_ld(person) if person else {"@type": "Person", "name": ANONYMOUS},
-            "datePublished": review.record.date.date().isoformat(),
-            "itemReviewed": {"@id": canonical_id(site, review.post)}}
-    if doi:
-        node["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": doi, "url": engine.doi_url(doi)}
-    return node

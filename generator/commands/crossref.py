@@ -11,7 +11,7 @@ from .site import post_for_cli, site_for_cli
 
 
 def add_cli(sub, common) -> None:
-    """`peerpress crossref` (registered in cli.COMMANDS)."""
+    """`peerpress crossref`."""
     p = sub.add_parser("crossref", parents=[common], help="write or submit a Crossref deposit for posts with DOIs")
     p.add_argument("posts", nargs="*", metavar="POST", help="post ids")
     p.add_argument("--gained-doi-since", metavar="REV",
@@ -28,10 +28,10 @@ def add_cli(sub, common) -> None:
     p.add_argument("--production", action="store_true",
                    help=f"with --submit: register for real at {PRODUCTION_ENDPOINT} (default: {TEST_ENDPOINT})")
     p.add_argument("--endpoint", help="with --submit: another deposit URL (e.g. a local test server)")
-    p.set_defaults(handler=cmd_crossref)
+    p.set_defaults(handler=run)
 
 
-def cmd_crossref(args) -> int:
+def run(args) -> int:
     site = site_for_cli(args)
     if args.gained_doi_since:
         posts = gained_doi(site, args.gained_doi_since)

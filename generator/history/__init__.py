@@ -50,7 +50,6 @@ class History:
     versions: dict[str, list[Version]] = field(default_factory=dict)
     records: dict[str, Touch] = field(default_factory=dict)  # record path (posix, from the root) → touch
     problems: list[Problem] = field(default_factory=list)
-    in_git: bool = False
     shallow: bool = False
 
 
@@ -73,7 +72,6 @@ def read(config: Config, posts: list[Post], records: list[ReviewRecord] = (), us
                                           "build from a git clone of the blog"))
         return found
     top, found.shallow = repo
-    found.in_git = True
     edge = gitlog.shallow_commits(top) if found.shallow else set()
     commits = gitlog.log(config, top, use_cache, edge)
     memo = versions.Memo.load(config, use_cache)

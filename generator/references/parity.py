@@ -20,15 +20,13 @@ formats the same items with both and compares):
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import citeproc
-from citeproc import frontend as csl_frontend
 from citeproc import model as csl_model
 from citeproc import string as csl_string
-from citeproc import source as csl_source
 from citeproc.source import json as csl_json
-from citeproc.string import MixedString, String, join
+
+from . import parity_order, parity_pages
 
 # --- CSL 1.0.2 variables -------------------------------------------------------------------------
 
@@ -43,25 +41,6 @@ for _name in ("reviewed_author",):
 for _name in ("reviewed_title",):
     if _name not in citeproc.VARIABLES:
         citeproc.VARIABLES.append(_name)
-
-
-# citeproc-py stores item variables under Python names (container_author) but cs:names looks its
-# roles up as written in the style (container-author), so no hyphenated name variable was ever
-# rendered. References answer to both spellings.
-def _reference_contains(self, key):
-    return dict.__contains__(self, key) or (isinstance(key, str) and dict.__contains__(self, key.replace("-", "_")))
-
-
-def _reference_get(self, key, default=None):
-    if isinstance(key, str) and not dict.__contains__(self, key):
-        key = key.replace("-", "_")
-    return dict.get(self, key, default)
-
-
-def _reference_getitem(self, key):
-    if isinstance(key, str) and not dict.__contains__(self, key):
-        key = key.replace("-", "_")
-    return _ORIGINAL_GETITEM(self, key)
 
 
 # CSL 1.0: a missing term form falls back (verb-short → verb → long, symbol → short → long);
@@ -209,154 +188,24 @@ def initialize(self, given, mark, context):
     return "-".join(result)
 
 
-# --- page ranges ----------------------------------------------------------------------------
+# --- installation ---
 
-_RANGE = re.compile(r"^\s*([0-9]*[a-zA-Z]+0*)?([0-9]+[a-z]*)\s*[-\u2013]\s*([0-9]*[a-zA-Z]+0*)?([0-9]+[a-z]*)\s*$")
-_ROMAN_RANGE = re.compile(r"^\s*([0-9]+|[ivxlcmIVXLCM]+)\s*[-\u2013]\s*([0-9]+|[ivxlcmIVXLCM]+)\s*$")
-
-
-def _process(self, value, variable):
-    if variable != "page":
-        return _ORIGINAL["process"](self, value, variable)
-    delimiter = self.get_single_term(name="page-range-delimiter") or "\u2013"
-    range_format = self.get_root().get_option("page-range-format")
-    amp = " " + self.unicode_character("AMPERSAND") + " "
-    return join((join((String(_page_range(part, delimiter, range_format)) for part in item.split("&")), amp)
-                 for item in str(value).split(",")), ", ")
-
-
-def _page_range(text: str, delimiter: str, range_format: str | None) -> str:
-    """One page or range as citeproc-js's page mangler writes it."""
-    m = _RANGE.match(text)
-    if not m:
-        roman = _ROMAN_RANGE.match(text)
-        return f"{roman.group(1)}{delimiter}{roman.group(2)}" if roman else text.strip()
-    p1, first, p2, last = m.group(1) or "", m.group(2), m.group(3), m.group(4)
-    if p2 and p2 != p1:
-        return f"{p1}{first}{delimiter}{p2}{last}"
-    if len(last) < len(first):
-        last = first[:len(first) - len(last)] + last
-    if not int(_digits(first)) < int(_digits(last)):
-        return f"{p1}{first}{delimiter}{p2 or ''}{last}"
-    repeat = p1 if (range_format or "expanded") == "expanded" else ""  # "A1–A10" but "A1–10"
-    return f"{p1}{first}{delimiter}{repeat}{_shorten(first, last, range_format)}"
-
-
-def _digits(text: str) -> str:
-    return re.match(r"\d+", text).group()
-
-
-def _shorten(first: str, last: str, range_format: str | None) -> str:
-    if range_format == "minimal":
-        return _minimal(first, last, 0)
-    if range_format == "minimal-two":
-        return _minimal(first, last, 2)
-    if range_format in ("chicago", "chicago-15", "chicago-16"):
-        return _chicago(first, last)
-    return last
-
-
-def _minimal(first: str, last: str, keep: int) -> str:
-    if len(first) != len(last):
-        return last
-    common = 0
-    while common < len(first) and first[common] == last[common] and len(last) - common > keep:
-        common += 1
-    return last[common:]
-
-
-def _chicago(first: str, last: str) -> str:
-    begin = int(_digits(first))
-    if begin < 100 or begin % 100 == 0:
-        return last
-    if begin % 100 < 10:
-        return _minimal(first, last, 0)
-    return _minimal(first, last, 2)
-
-
-# --- sorting ------------------------------------------------------------------------------------
-
-def collation_key(text: str) -> str:
-    """A sort key ordered as citeproc-js's locale comparison orders names and titles: accents and
-    case only break ties, spaces sort before punctuation, punctuation before symbols, then digits
-    and letters (so "O’Brien" comes before "Okafor", where code points put ’ after every letter)."""
-    out = []
-    for char in unicodedata.normalize("NFD", text):
-        if unicodedata.combining(char):
-            continue
-        kind = unicodedata.category(char)[0]
-        out.append({"Z": "\x01", "P": "\x02", "S": "\x03"}.get(kind, char.casefold()))
-    return "".join(out)
-
-
-def _sort_keys(self, items, context):
-    keys = _ORIGINAL["sort_keys"](self, items, context)
-    return [collation_key(str(k)) if isinstance(k, (str, MixedString)) else k for k in keys]
-
-
-# --- year suffixes ------------------------------------------------------------------------------
-
-def assign_year_suffixes(bibliography) -> None:
-    """disambiguate-add-year-suffix (APA): works by the same names in the same year become 2024a,
-    2024b, ... in bibliography order, in the reference list and the in-text citations alike.
-    (Works whose names only look alike in a short citation are told apart by adding names, not a
-    suffix, so the group is the full name list.) citeproc-py implemented no disambiguation."""
-    root = bibliography.style.root
-    if root.citation.get("disambiguate-add-year-suffix", "false").lower() != "true":
-        return
-    items = list(bibliography.items)
-    if root.bibliography is not None and root.bibliography.find("cs:sort", root.nsmap) is not None:
-        items = bibliography.style.sort_bibliography(items)
-    groups: dict[tuple, list] = {}
-    for item in items:
-        reference = item.reference
-        dict.pop(reference, "year_suffix", None)
-        key = _ambiguity_key(reference)
-        if key is not None:
-            groups.setdefault(key, []).append(reference)
-    for references in groups.values():
-        if len(references) > 1:
-            for n, reference in enumerate(references):
-                dict.__setitem__(reference, "year_suffix", _suffix(n))
-
-
-def _ambiguity_key(reference) -> tuple | None:
-    issued = dict.get(reference, "issued")
-    year = getattr(issued, "get", lambda *_: None)("year") if issued is not None else None
-    names = next((dict.get(reference, v) for v in ("author", "editor") if dict.get(reference, v)), None)
-    if year is None or not names:
-        return None
-    return tuple(_name_key(name) for name in names), year
-
-
-def _name_key(name) -> tuple[str, str, str]:
-    """(given, particles + family, suffix): "van der Berg" and "Berg" with the particle "van der"
-    are the same name to a reader, and to citeproc-js, which splits particles off family names."""
-    given, family, dropping, non_dropping, suffix = (str(part or "") for part in name.parts())
-    return given, " ".join(" ".join((dropping, non_dropping, family)).split()), suffix
-
-
-def _suffix(n: int) -> str:
-    """a … z, then aa, ab, … as citeproc-js numbers them."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    return letters[n] if n < 26 else letters[n // 26 - 1] + letters[n % 26]
-
-
-def _with_suffixes(method):
-    def wrapper(self, *args, **kwargs):
-        assign_year_suffixes(self)
-        return method(self, *args, **kwargs)
-    wrapper._peerpress_original = method
-    return wrapper
-
-
-# --- installation -----------------------------------------------------------------------------
+# Every citeproc-py method replaced here and in parity_order/parity_pages, with a digest of the
+# original's source as tested (citeproc-py 0.11.1; tests/test_architecture.py compares them).
+# Also replaced: the module function citeproc.string.normalize_seam (seen by model too).
+PATCHED = {
+    "citeproc.model:Name.initialize": "34c1396278ddc094",
+    "citeproc.model:FormatNumber._process": "926cb3e265ab55dc",
+    "citeproc.model:Key.sort_keys": "c1c5cf608941bb17",
+    "citeproc.model:CitationStylesElement.get_term": "eb3fad2e83df815f",
+    "citeproc.source.json:CiteProcJSON.__init__": "905e6a8a7d6e2f09",
+    "citeproc.frontend:CitationStylesBibliography.cite": "81d9e85dfd602423",
+    "citeproc.frontend:CitationStylesBibliography.bibliography": "8627e6aaf79283be",
+}
 
 _NAMES = frozenset(csl_json.NAMES)
-_ORIGINAL_GETITEM = csl_source.CustomDict.__getitem__
 _ORIGINAL_GET_TERM = csl_model.CitationStylesElement.get_term
-_ORIGINAL = {"process": csl_model.FormatNumber._process, "init": csl_json.CiteProcJSON.__init__,
-             "sort_keys": csl_model.Key.sort_keys}
+_ORIGINAL = {"init": csl_json.CiteProcJSON.__init__}
 
 
 def _capture_render_bibliography() -> None:
@@ -367,6 +216,12 @@ def _capture_render_bibliography() -> None:
 
 def _source_init(self, json_data):
     _ORIGINAL["init"](self, [prepare_item(ref) for ref in json_data])
+    # citeproc-py stores variables under Python names (container_author), but cs:names looks its
+    # roles up as the style writes them (container-author): no hyphenated name variable was ever
+    # rendered. Each such list is also filed under its CSL name.
+    for reference in self.values():
+        for key in [k for k in reference if k in _NAMES and "_" in k]:
+            dict.__setitem__(reference, key.replace("_", "-"), dict.__getitem__(reference, key))
 
 
 def apply() -> None:
@@ -376,14 +231,8 @@ def apply() -> None:
     csl_string.normalize_seam = normalize_seam
     csl_model.normalize_seam = normalize_seam
     csl_model.Name.initialize = initialize
-    csl_model.FormatNumber._process = _process
+    csl_model.FormatNumber._process = parity_pages.process
     csl_json.CiteProcJSON.__init__ = _source_init
-    csl_model.Key.sort_keys = _sort_keys
-    for name in ("cite", "bibliography"):
-        setattr(csl_frontend.CitationStylesBibliography, name,
-                _with_suffixes(getattr(csl_frontend.CitationStylesBibliography, name)))
-    csl_source.Reference.__contains__ = _reference_contains
+    parity_order.apply()
     csl_model.CitationStylesElement.get_term = _get_term
-    csl_source.Reference.get = _reference_get
-    csl_source.Reference.__getitem__ = _reference_getitem
     _capture_render_bibliography()

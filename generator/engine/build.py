@@ -1,4 +1,4 @@
-"""The build as a flat list of named, timed steps (DESIGN.md §1)."""
+"""The build as a flat list of named, timed steps (docs/architecture.md, "The pipeline")."""
 from __future__ import annotations
 
 import os
@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import cite, feeds, history, incremental, lock, output, references, render, reviews, revisions, search
-from . import site as site_mod
-from . import theme as theme_mod
-from .errors import Problem, ProblemError, error, has_errors, rel
-from .model import Config, Output, Site
+from .. import cite, feeds, fserrors, history, links, policy, redirects, render, revisions, search, series
+from .. import site as site_mod
+from .. import theme as theme_mod
+from ..errors import Problem, ProblemError, has_errors
+from ..model import Config, Output, Site
+from . import incremental, lock, output
 
 
 @dataclass
@@ -39,6 +40,7 @@ class BuildReport:
     out: Path | None = None
     site: Site | None = None
     search_kept: bool = False  # the search index is the previous build's (Options.search == "keep")
+    cache_failed: bool = False  # the site was written, but saving the cache failed
 
     @property
     def seconds(self) -> float:
@@ -84,7 +86,7 @@ def run(config: Config, options: Options) -> BuildReport:
     with report.step("cache"):  # .peerpress-cache/ and worker processes (incremental.py)
         session = incremental.start(config, options, today)
     with report.step("bibliography"):
-        bib, found = session.bibliography(config, load_bibliography)
+        bib, found = session.bibliography(config)
         problems += found
     with report.step("content"):
         posts, found = session.content(config, bib)
@@ -97,7 +99,7 @@ def run(config: Config, options: Options) -> BuildReport:
         versions, records = found_history.versions, history.stamp(config, records, found_history)
         problems += found_history.problems
     with report.step("assess"):
-        states, found = reviews.assess(config, posts, records, today, versions=versions)
+        states, found = policy.assess(config, posts, records, today, versions=versions)
         problems += found
         # an edited published post keeps its last approved text (from git) until the edit is approved
         posts, states, found = revisions.settle(config, posts, records, states, versions, today, bib)
@@ -128,19 +130,37 @@ def run(config: Config, options: Options) -> BuildReport:
             outputs.append(feeds.feeds_page(renderer))
         with report.step("sitemap"):  # last, so it lists every page the steps above made
             outputs.append(render.sitemap(site, outputs))
+        with report.step("redirects"):  # after the sitemap: old addresses are not pages to index
+            outputs += redirects.outputs(renderer, outputs)
+        with report.step("links"):  # every internal link against what the build made
+            problems += links.check(site, outputs) + series.check(site)
+        if not options.write:  # what staging would refuse (long names, clashes): check passing means build can write
+            problems += output.check_paths(outputs)
     except ProblemError as exc:
         indexing.cancel()
         problems += exc.problems
         return report
+    except OSError as exc:  # an unreadable bundle file or theme asset: named, and Pagefind stopped
+        indexing.cancel()
+        problems.append(fserrors.problem(exc, "read a file", root=config.root))
+        return report
+    if has_errors(problems):
+        indexing.cancel()
+        return report
     report.outputs = len(outputs)
-    if options.write and not write(config.output_dir, outputs, indexing, report):
+    if options.write and not write(config.output_dir, outputs, indexing, report, root=config.root):
         return report
     with report.step("save-cache"):
-        session.finish(site, problems, report.outputs, wrote=options.write)
+        try:
+            session.finish(site, problems, report.outputs, wrote=options.write)
+        except OSError as exc:  # the site (if any) is complete; only the next build's head start is lost
+            problems.append(fserrors.problem(exc, "save the cache", root=config.root))
+            report.cache_failed = True
     return report
 
 
-def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: BuildReport) -> bool:
+def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: BuildReport,
+          root: Path | None = None) -> bool:
     """Stage the pages while Pagefind indexes them, then add its bundle and swap the site in.
     False, with the output folder untouched, if anything went wrong."""
     try:
@@ -158,24 +178,12 @@ def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: B
     except ProblemError as exc:
         report.problems += exc.problems
         return False
+    except OSError as exc:  # disk full, read-only, name too long: staging is already removed
+        where = output.final_path(out, exc.filename)  # named where it was going, not the staging folder
+        report.problems.append(fserrors.problem(exc, "write the site", where, root or out.parent))
+        return False
     finally:
         indexing.cancel()  # a no-op once its result is in
     report.outputs += len(bundle)
     report.written, report.unchanged = done.written, done.unchanged
     return True
-
-
-def load_bibliography(config: Config) -> tuple[dict, list[Problem]]:
-    """The site-wide bibliography: citation.bibliography, or content/bibliography.* if present."""
-    name = config.extra["citation"]["bibliography"]
-    if name:
-        path = config.root / name
-        if not path.is_file():
-            return {}, [error(rel(config.path, config.root), None, f"citation.bibliography '{name}' not found",
-                              "give a path relative to site.yaml")]
-        return references.load_bibliography([path], config.root)
-    for candidate in ("bibliography.bib", "bibliography.json", "bibliography.yaml"):
-        path = config.content_dir / candidate
-        if path.is_file():
-            return references.load_bibliography([path], config.root)
-    return {}, []
