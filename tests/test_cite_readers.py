@@ -13,7 +13,7 @@ import pybtex.database
 import pybtex.scanner
 import pytest
 
-from generator import build
+from generator.engine import build
 from generator import config as config_mod
 from tests.nodetools import run_node
 

