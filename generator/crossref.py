@@ -155,7 +155,7 @@ def _peer_review(site: Site, review: Review, body) -> None:
     the reviewer (with ORCID) or <anonymous>, and `isReviewOf` the post's DOI."""
     record, post = review.record, review.post
     attrs = {"stage": "pre-publication", "type": "referee-report", "revision-round": str(max(record.round - 1, 0)),
-             "language": site.config.language.split("-")[0].lower()}
+             "language": (post.language or site.config.language).split("-")[0].lower()}
     if record.decision in RECOMMENDATIONS:
         attrs["recommendation"] = RECOMMENDATIONS[record.decision]
     node = _sub(body, "peer_review", **attrs)

@@ -1,7 +1,7 @@
 // Formats CSL-JSON items with citeproc-js, the reference CSL processor, for tests/test_citeproc_js.py.
 //
 // stdin: {"styles": {name: path to the .csl}, "locales": dir of locales-xx-XX.xml, "node_modules": dir,
-//         "jobs": [{"style": name, "items": [CSL-JSON item, ...]}]}
+//         "jobs": [{"style": name, "items": [CSL-JSON item, ...], "locale": "es-ES" or absent}]}
 // stdout: one list per job: [{"id": item id, "html": entry HTML, "text": entry text}] in bibliography
 // order, each entry without the number a second-field-align layout sets apart (csl-left-margin).
 "use strict";
@@ -36,7 +36,9 @@ function run(job) {
   const items = Object.fromEntries(job.items.map((item) => [String(item.id), item]));
   const sys = { retrieveLocale: localeXml, retrieveItem: (id) => items[id] };
   const style = fs.readFileSync(input.styles[job.style], "utf8");
-  const engine = new CSL.Engine(sys, style, "en-US");
+  // The locale peerpress chose for the item (its language, where the style allows), forced as
+  // citeproc-py is given it; otherwise the style's default, en-US.
+  const engine = job.locale ? new CSL.Engine(sys, style, job.locale, true) : new CSL.Engine(sys, style, "en-US");
   engine.updateItems(job.items.map((item) => String(item.id)));
   const [meta, entries] = engine.makeBibliography();
   return meta.entry_ids.map((ids, n) => ({ id: ids[0], html: body(entries[n]), text: text(body(entries[n])) }));
