@@ -108,6 +108,8 @@ REVIEW = Section({
     "editor_accept_required": Field(bool, False, "also require an editor's accept decision"),
     "model": Field(str, "Open peer review", "the review model in plain words, shown to readers"),
     "require_signed": Field(bool, False, "count a review only if the commit adding it is signed by the reviewer"),
+    "deadline_days": Field(int, 0, "days an assigned reviewer has to review (`/peerpress assign`); later ones are "
+                                   "listed as overdue and reminded; 0: no deadline", check=not_negative),
     "rubric": Section(RUBRIC.fields, doc=RUBRIC.doc),
 }, doc="the review policy")
 
@@ -240,7 +242,7 @@ def _build(path: Path, d: dict) -> Config:
         approvals_required=r["approvals_required"],
         passing=tuple(tuple(sorted(rule.items())) for rule in r["passing"]),
         visibility=r["visibility"], editor_accept_required=r["editor_accept_required"],
-        model=r["model"], require_signed=r["require_signed"], rubric=rubric,
+        model=r["model"], require_signed=r["require_signed"], rubric=rubric, deadline_days=r["deadline_days"],
         publish_reports=r["publish_reports"])
     base_url = d["base_url"] if d["base_url"].endswith("/") else d["base_url"] + "/"
     extra = {name: d[name] for name in EXTRA_SECTIONS}

@@ -61,6 +61,7 @@ class ReviewPolicy:
     model: str = "Open peer review"
     require_signed: bool = False
     rubric: Rubric | None = None
+    deadline_days: int = 0  # days an assigned reviewer has to review (0: no deadline); generator/desk
 
 
 @dataclass(frozen=True)
