@@ -75,6 +75,8 @@ PERSON = Section({
     "email": Field(str, "", "e-mail address (matched against Reviewed-by: trailers)"),
     "github": Field(str, "", "GitHub login (matched against pull-request reviews)"),
     "affiliation": Field(str, "", "institution shown beside the name"),
+    "organization": Field(bool, False, "an organisation, not a person: cited under its name and deposited "
+                                       "with Crossref as an organisation"),
     "url": Field(str, "", "personal page", check=web_link_problem),
     "bio": Field(str, "", "one or two sentences for the author page"),
     "roles": Field(list, ["author"], "any of author, reviewer, editor",

@@ -31,6 +31,7 @@ class Person:
     bio: str = ""
     roles: tuple[str, ...] = ("author",)
     ssh_keys: tuple[str, ...] = ()  # public keys that sign their review commits (review.require_signed)
+    organization: bool = False  # a group author (cited by name, deposited as <organization>)
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
