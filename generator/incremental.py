@@ -20,7 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from . import cache, noop, parallel
+from . import cache, citations, noop, parallel
+from .references import store as citation_store
 from .errors import Problem, has_errors
 from .model import Config, Output, Post, ReviewRecord, Site
 from .progress import Progress
@@ -42,6 +43,7 @@ class Session:
     pages_rendered: int = 0
     pages_kept: int = 0
     prints: cache.Fingerprints | None = None  # this build's, once pages are rendered
+    citations: citation_store.Store = field(default_factory=citation_store.Store)
 
     def bibliography(self, config: Config, load: Callable[[Config], tuple[dict, list[Problem]]]):
         """The site-wide bibliography, parsed once per change of its file (BibTeX parsing is slow)."""
@@ -70,7 +72,8 @@ class Session:
         if not isinstance(previous, dict) or previous.get("out") != str(out):
             previous = {}
         with self.progress.phase("rendering pages") as tick:
-            done = parallel.render_pages(renderer, pages, prints, previous.get("pages", {}), out, self.jobs, tick)
+            done = parallel.render_pages(renderer, pages, prints, previous.get("pages", {}), out, self.jobs, tick,
+                                         before=lambda contexts: citations.prefetch(renderer.site, contexts))
         self.keys = done.keys
         self.pages_rendered, self.pages_kept = done.rendered, done.kept
         return done.outputs
@@ -95,6 +98,7 @@ class Session:
         """Save what this build learnt; after a successful write, also the no-op manifest."""
         self.progress.close()
         self.store.save(("bibliography", "content", "reviews", *PER_POST))
+        self.citations.save()
         if not wrote or site is None or has_errors(problems):
             return
         out = self.config.output_dir
@@ -116,7 +120,9 @@ def start(config: Config, options, now: datetime) -> Session:
     salt = cache.code_salt()
     store = cache.Store(config.root, salt, read=not options.no_cache, write=True)
     progress = Progress(enabled=Progress.wanted(sys.stderr))
-    session = Session(config, store, parallel.jobs_for(options.jobs), progress, now=now)
+    session = Session(config, store, parallel.jobs_for(options.jobs), progress, now=now,
+                      citations=citation_store.Store(config.root / cache.FOLDER, read=not options.no_cache))
+    citation_store.use(session.citations)
     if options.write:
         session.signature = noop.signature(config.path, config_paths(config), salt, noop.options_key(options),
                                            time.time())

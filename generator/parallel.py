@@ -227,9 +227,12 @@ class Rendered:
 
 
 def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], prints: cache.Fingerprints | None,
-                 previous: dict, out: Path, jobs: int, tick: Callable[[int], None] | None = None) -> Rendered:
+                 previous: dict, out: Path, jobs: int, tick: Callable[[int], None] | None = None,
+                 before: Callable[[list[dict]], None] | None = None) -> Rendered:
     """`pages(renderer)`, with every page that did not change kept from `out` and the rest
-    rendered in parallel. `previous` is the last build's {path: (key, size, mtime_ns, inode)}."""
+    rendered in parallel. `previous` is the last build's {path: (key, size, mtime_ns, inode)};
+    `before(contexts)` sees the contexts of the pages to render before the workers fork (to
+    compute, once and in this process, what they will share)."""
     rec = Recording(renderer.site, renderer.theme, renderer.env)
     outputs = pages(rec)
     keys: dict[str, str] = {}
@@ -245,6 +248,8 @@ def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], 
                 tick(1)
         else:
             todo.append(i)
+    if before is not None:
+        before([rec.calls[i][2] for i in todo])
     for name in {rec.calls[i][0] for i in todo}:  # compile once, before the fork
         try:
             renderer.env.get_template(name)

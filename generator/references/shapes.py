@@ -158,9 +158,11 @@ def _plain_date(value: Any) -> bool:
 class Template:
     """One style's rendering of one shape, with the date's parts cut out."""
 
-    def __init__(self, style_name: str, shape: _Split):
+    def __init__(self, style_name: str, shape: _Split, parts: dict[tuple[int, int], str] | None = None):
         self.style_name, self.shape = style_name, shape
-        self.parts: dict[tuple[int, int], str] = {}  # (date part, value) -> rendered text
+        # (date part, value) -> rendered text; shared by the shapes of one style, item type and
+        # set of variables (what a style's date macros can branch on), so each is learnt once.
+        self.parts = parts if parts is not None else {}
         self.text = raw(shape.item, style_name)
         self.spans: list[tuple[int, int, int]] = []  # (start, end, date part), in order
         if shape.date is not None:
@@ -181,7 +183,8 @@ class Template:
             if start == end:
                 continue  # the style does not show this part
             spans.append((start, end, n))
-            self.parts[n, base[n]] = self.text[start:end]
+            if self.parts.setdefault((n, base[n]), self.text[start:end]) != self.text[start:end]:
+                raise _NoTemplate  # this shape renders the date unlike its siblings
         spans.sort()
         if any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)):
             raise _NoTemplate
@@ -285,6 +288,7 @@ class Formatter:
 
     def __init__(self) -> None:
         self.templates: dict[tuple, Template | None] = {}
+        self.date_parts: dict[tuple, dict] = {}
         self.templated = self.direct = 0
 
     def raw(self, item: dict, style_name: str) -> str:
@@ -312,7 +316,8 @@ class Formatter:
 
     def _make(self, style_name: str, shape: _Split, item: dict) -> Template | None:
         try:
-            template = Template(style_name, shape)
+            variables = (shape.key[0], tuple(k for k in shape.key[1] if isinstance(k, str)))
+            template = Template(style_name, shape, self.date_parts.setdefault((style_name, variables), {}))
             if template.fill(shape.values, shape.date) != raw(item, style_name):
                 return None
             values, date = _adversarial(shape)

@@ -1,0 +1,59 @@
+"""The content-addressed store of formatted citations (generator/references/store.py)."""
+from __future__ import annotations
+
+from generator.references import engine, store
+
+ITEM = {"id": "sepsis-basics", "type": "post-weblog", "title": "Sepsis: the first hour?",
+        "container-title": "Shift Notes", "author": [{"family": "van der Berg", "given": "Jan Willem"}],
+        "issued": {"date-parts": [[2024, 5, 3]]}, "URL": "https://example.org/posts/sepsis-basics/"}
+
+
+def test_an_entry_is_formatted_once_and_read_back_by_the_next_build(tmp_path):
+    first = store.Store(tmp_path)
+    made = first.format_item(ITEM, "apa")
+    assert made == engine.format_item(ITEM, "apa")
+    assert (first.hits, first.misses) == (0, 1)
+    first.save()
+    second = store.Store(tmp_path)
+    second.formatter = None  # any miss would now fail: the entry must come from disk
+    assert second.format_item(ITEM, "apa") == made
+    assert (second.hits, second.misses) == (1, 0)
+
+
+def test_the_key_is_the_item_and_the_style(tmp_path):
+    s = store.Store(tmp_path)
+    s.format_item(ITEM, "apa")
+    other = dict(ITEM, title="Sepsis: the second hour")
+    assert s.format_item(other, "apa") == engine.format_item(other, "apa")
+    ama = "american-medical-association"
+    assert s.format_item(ITEM, ama) == engine.format_item(ITEM, ama)
+    assert s.misses == 3
+
+
+def test_a_tampered_or_foreign_store_is_ignored(tmp_path, monkeypatch):
+    s = store.Store(tmp_path)
+    s.format_item(ITEM, "apa")
+    s.save()
+    files = sorted(tmp_path.glob("citations-*.pickle"))
+    assert len(files) == 1
+    data = bytearray(files[0].read_bytes())
+    data[-5] ^= 1
+    files[0].write_bytes(bytes(data))
+    again = store.Store(tmp_path)
+    assert again.format_item(ITEM, "apa") == engine.format_item(ITEM, "apa")
+    assert again.misses == 1
+    again.save()
+    # Another citeproc-py or another version of the formatting code: nothing is read.
+    monkeypatch.setattr(store, "version", lambda: "other-version")
+    later = store.Store(tmp_path)
+    later.format_item(ITEM, "apa")
+    assert later.misses == 1
+
+
+def test_no_cache_builds_do_not_read_the_store(tmp_path):
+    s = store.Store(tmp_path)
+    s.format_item(ITEM, "apa")
+    s.save()
+    cold = store.Store(tmp_path, read=False)
+    cold.format_item(ITEM, "apa")
+    assert cold.misses == 1
