@@ -6,8 +6,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import build, cite, content, crossref, importers, publish, reviews
+from . import build, content, importers, publish, reviews
 from . import config as config_mod
+from .commands import cite as cite_command, crossref as crossref_command
 from .errors import ProblemError, format_problems, has_errors, warning
 
 
@@ -71,8 +72,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_review_status)
     importers.add_cli(review, common)  # review import
     publish.add_cli(sub, common)  # publish
-    cite.add_cli(sub, common)
-    crossref.add_cli(sub, common)
+    cite_command.add_cli(sub, common)
+    crossref_command.add_cli(sub, common)
 
     p = sub.add_parser("serve", parents=[common], help="preview with live reload (drafts shown with a banner)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")

@@ -1,6 +1,6 @@
 """Crossref deposits (schema 5.5.0, `posted_content type="blog"`) for posts with DOIs.
 
-Built from the same data as the citation block (cite.py): authors with ORCIDs, reviewers as
+Built from the same data as the citation block (the cite package): authors with ORCIDs, reviewers as
 `contributor_role="reviewer"`, license, dates, DOI, resource URL and the post's references.
 """
 from __future__ import annotations
@@ -11,8 +11,9 @@ from datetime import datetime
 
 from lxml import etree
 
-from .cite import approvals, authors, license_url, post_for_cli, post_url, settings, site_for_cli
+from .cite import approvals, authors, post_url, settings
 from .errors import ProblemError, error
+from .licenses import license_url
 from .model import Person, Post, Site
 from .references import engine
 
@@ -153,23 +154,3 @@ def _citation(parent, item: dict, key: str) -> None:
         _sub(node, "article_title", str(item["title"]))
     _, text = engine.format_item(item, engine.DEFAULT_STYLE)
     _sub(node, "unstructured_citation", text)
-
-
-def add_cli(sub, common) -> None:
-    """`peerpress crossref` (called from cli.make_parser)."""
-    p = sub.add_parser("crossref", parents=[common], help="write a Crossref deposit for posts with DOIs")
-    p.add_argument("posts", nargs="+", metavar="POST", help="post ids")
-    p.add_argument("--out", help="file to write (default: standard output)")
-    p.add_argument("--timestamp", type=int, help="deposit timestamp (default: from the newest post date)")
-    p.set_defaults(handler=cmd_crossref)
-
-
-def cmd_crossref(args) -> int:
-    site = site_for_cli(args)
-    data = crossref_xml(site, [post_for_cli(site, pid) for pid in args.posts], args.timestamp)
-    if args.out:
-        with open(args.out, "wb") as fh:
-            fh.write(data)
-    else:
-        print(data.decode("utf-8"), end="")
-    return 0

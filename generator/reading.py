@@ -12,7 +12,7 @@ from urllib.parse import quote
 import jinja2
 
 from . import urls
-from .cite import license_url
+from .licenses import license_url
 from .model import Post, Site
 
 NETWORK_LABELS = {"mastodon": "Mastodon", "bluesky": "Bluesky", "linkedin": "LinkedIn", "email": "Email"}

@@ -1,5 +1,5 @@
 """The per-process memo of formatted bibliography entries and the citeproc speedups must not
-change a byte of output (generator/references/engine.py, generator/speedups.py)."""
+change a byte of output (generator/references/engine.py, generator/references/speedups.py)."""
 from __future__ import annotations
 
 import itertools
@@ -9,7 +9,8 @@ import pytest
 from citeproc import model as csl_model
 from citeproc import source as csl_source
 
-from generator import cite, speedups
+from generator import cite
+from generator.references import speedups
 from generator.references import engine, load_bibliography
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cite"

