@@ -43,6 +43,7 @@ class Session:
     pages_rendered: int = 0
     pages_kept: int = 0
     prints: cache.Fingerprints | None = None  # this build's, once pages are rendered
+    previous: dict = field(default_factory=dict)  # the last build's {path: (key, size, mtime_ns, inode)}
     citations: citation_store.Store = field(default_factory=citation_store.Store)
 
     def bibliography(self, config: Config, load: Callable[[Config], tuple[dict, list[Problem]]]):
@@ -71,8 +72,9 @@ class Session:
         previous = self.store.get_blob("pages") or {}
         if not isinstance(previous, dict) or previous.get("out") != str(out):
             previous = {}
+        self.previous = previous.get("pages", {})
         with self.progress.phase("rendering pages") as tick:
-            done = parallel.render_pages(renderer, pages, prints, previous.get("pages", {}), out, self.jobs, tick,
+            done = parallel.render_pages(renderer, pages, prints, self.previous, out, self.jobs, tick,
                                          before=lambda contexts: citations.prefetch(renderer.site, contexts))
         self.keys = done.keys
         self.pages_rendered, self.pages_kept = done.rendered, done.kept
@@ -93,6 +95,28 @@ class Session:
             self.store.put(kind, post.id, key, value)
             return value
         return memo
+
+    def feed_files(self, feed, shown: list[Post], compute: Callable[[], list[Output]]) -> list[Output]:
+        """A feed's files, kept from the output folder (as unchanged pages are) when the feed and
+        the posts it shows are as last time; else `compute()`d. Keyed like pages: the site's
+        metadata and each shown post's fingerprint (entries show nothing else)."""
+        if self.prints is None:
+            return compute()
+        key = cache.digest(self.prints.base, "feed", feed.kind, feed.title, feed.description, feed.page,
+                           feed.label, sorted(feed.files.items()), feed.person and feed.person.id,
+                           *[self.prints.post(p) for p in shown])
+        out = self.config.output_dir
+        paths = list(feed.files.values())
+        for path in paths:
+            self.keys[path] = key
+        if all(parallel.unchanged(out, path, key, self.previous) for path in paths):
+            kept = []
+            for path in paths:
+                page = parallel.PageOutput(path)
+                page.kept = out / path
+                kept.append(page)
+            return kept
+        return compute()
 
     def finish(self, site: Site | None, problems: list[Problem], outputs: int, wrote: bool) -> None:
         """Save what this build learnt; after a successful write, also the no-op manifest."""

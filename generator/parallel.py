@@ -241,7 +241,7 @@ def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], 
     for i, (template, path, context, placeholder) in enumerate(rec.calls):
         key = prints.page_key(template, path, context) if prints else ""
         keys[placeholder.path] = key
-        if key and _unchanged(out, placeholder.path, key, previous):
+        if key and unchanged(out, placeholder.path, key, previous):
             placeholder.kept = out / placeholder.path
             kept += 1
             if tick:
@@ -275,7 +275,7 @@ def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], 
     return Rendered(outputs, keys, len(todo), kept)
 
 
-def _unchanged(out: Path, rel: str, key: str, previous: dict) -> bool:
+def unchanged(out: Path, rel: str, key: str, previous: dict) -> bool:
     """Same key as last time, and the file there is still the one that build wrote."""
     entry = previous.get(rel)
     if not entry or entry[0] != key:
