@@ -142,6 +142,7 @@ def serve_latency(site: Path, post_files: list[Path], post_ids: list[str], log: 
             first = stream.next(60)
             version = first[1] if first else 0
             version = max(version, _quiet(stream, 5, version))
+            timeout = min(timeout, 600)  # per edit: a stuck server must not hold the benchmark for hours
             for path, pid in zip(post_files, post_ids, strict=True):
                 marker = f"Latency probe {uuid.uuid4().hex[:12]}."
                 start = time.perf_counter()
@@ -162,13 +163,17 @@ def serve_latency(site: Path, post_files: list[Path], post_ids: list[str], log: 
 
 def _await_page(stream: EventStream, port: int, pid: str, marker: str, start: float, version: int,
                 timeout: float) -> tuple[float, bool, str]:
+    """After each new good build event, fetch the page as the reloading browser would."""
     while time.perf_counter() - start < timeout:
-        event = stream.next(timeout)
+        event = stream.next(timeout - (time.perf_counter() - start))
         if event is None:
             break
         if event[1] <= version or event[2]:
             continue
-        status, body = get(port, f"/posts/{pid}/")
+        try:
+            status, body = get(port, f"/posts/{pid}/", timeout=timeout)
+        except OSError as exc:
+            return time.perf_counter() - start, False, f"fetching the page failed: {exc}"
         if status == 200 and marker.encode() in body:
             return time.perf_counter() - start, True, ""
         version = event[1]
