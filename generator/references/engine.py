@@ -219,9 +219,10 @@ def bibliography_entries(keys: list[str], bib: dict, style_name: str) -> list[tu
         return _render_entries(keys, bib, style_name)
     digests = {key: _digest(bib[key]) for key in keys}
     missing = [key for key in dict.fromkeys(keys) if (style_name, digests[key]) not in _ENTRY_MEMO]
-    if missing:
-        for key, html, text in _render_entries(missing, bib, style_name):
-            _remember((style_name, digests[key]), (html, text))
+    if missing:  # an entry alone is the item as one reference: the citation store formats it
+        from .store import active  # late: the store formats through this module
+        for key in missing:
+            _remember((style_name, digests[key]), active().format_item(bib[key], style_name))
     return [(key, *_ENTRY_MEMO[(style_name, digests[key])]) for key in _bibliography_order(keys, bib, style_name)]
 
 
