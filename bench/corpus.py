@@ -321,7 +321,7 @@ def peerpress_review_version(post_path: Path) -> str | None:
     """The content hash a review record pins (`version:`), or None if Peerpress can't tell us.
 
     The one place that knows how Peerpress versions a post: it reads the file the way the generator
-    does and asks generator.content.content_hash(title, authors, body, bibliography texts),
+    does and asks generator.content.content_hash(title, authors, body, bibliography texts, post=id),
     imported lazily so the corpus can be written before (or while) the generator is written.
     """
     if str(PROJECT) not in sys.path:
@@ -334,7 +334,8 @@ def peerpress_review_version(post_path: Path) -> str | None:
         source, _ = split(text, post_path.name)
         meta = source.doc.data
         bibs = [(post_path.parent / b).read_text(encoding="utf-8") for b in meta.get("bibliography") or []]
-        version = content_hash(str(meta["title"]), list(meta["authors"]), source.body, bibs)
+        post_id = str(meta.get("id") or (post_path.parent.name if post_path.name == "index.md" else post_path.stem))
+        version = content_hash(str(meta["title"]), list(meta["authors"]), source.body, bibs, post=post_id)
     except Exception:  # not written yet, half-written right now, or its contract changed
         return None
     return version if isinstance(version, str) and version else None

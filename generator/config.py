@@ -1,4 +1,4 @@
-"""site.yaml: the schema, its defaults, and strict validation (DESIGN.md §3)."""
+"""site.yaml: the schema, its defaults, and strict validation (docs/configuration.md lists every key)."""
 from __future__ import annotations
 
 import re
@@ -6,7 +6,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import Problem, ProblemError, error
+from . import theme as theme_mod
+from .errors import Problem, ProblemError, error, rel
 from .frontmatter import read_text
 from .model import EDITOR_DECISIONS, REVIEW_DECISIONS, ROLES, Config, Person, ReviewPolicy, Rubric
 from .references.engine import style_exists
@@ -181,10 +182,11 @@ def load(path: Path | str) -> Config:
     try:
         doc = parse(text)
     except YamlError as exc:
-        raise ProblemError([error(shown, exc.line, exc.message, "check indentation and quoting")]) from None
+        raise ProblemError([error(shown, exc.line, exc.message, exc.hint or "check indentation and quoting")]) from None
     data, problems = validate(doc, shown, SITE)
     if data:  # a document that is not a mapping has nothing to cross-check
         problems += _cross_checks(data, doc, shown)
+        problems += _theme_check(path.parent, data, doc, shown)
     if problems:
         raise ProblemError(problems)
     return _build(path, data)
@@ -207,6 +209,15 @@ def _cross_checks(data: dict, doc, shown: str) -> list[Problem]:
         problems.append(error(shown, doc.line("citation", "default_style"),
                               f"citation.default_style '{default}' is not in citation.styles"))
     return problems
+
+
+def _theme_check(root: Path, data: dict, doc, shown: str) -> list[Problem]:
+    """The configured theme exists (what it extends is checked when the theme is loaded)."""
+    themes_dir = root / data["themes_dir"]
+    if not data["theme"] or theme_mod.find(themes_dir, data["theme"]):
+        return []
+    return [error(shown, doc.line("theme"), f"theme '{data['theme']}' not found in {rel(themes_dir, root)}/",
+                  "use one of: " + ", ".join(theme_mod.available(themes_dir)))]
 
 
 def _build(path: Path, d: dict) -> Config:

@@ -1,20 +1,25 @@
-"""Posts and pages: discovery, front matter, ids, dates, bundles (DESIGN.md §3 Files)."""
+"""Posts and pages: discovery, front matter, ids, dates, bundles (docs/architecture.md, "Content")."""
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import markup, references
+from . import cache, markup, references, review_rules
 from .errors import Problem, error, rel
 from .frontmatter import read_text, split
+from .loading import SERIAL, Job, Loader, collect
 from .model import Config, Post
 from .schema import REQUIRED, Field, Section, validate
 from .urls import slug
@@ -57,7 +62,8 @@ POST = Section({
     "date": Field(date, REQUIRED, "publication date, YYYY-MM-DD (or with a time)"),
     "summary": Field(str, "", "one or two sentences for listings, feeds and metadata"),
     "tags": _strings("topics"),
-    "id": Field(str, "", "stable id; defaults to the file or folder name", check=id_problem),
+    "id": Field(str, "", "stable id: the post's URL, and part of the version reviewers approve; defaults to "
+                "the file or folder name (set it to rename the file without a new URL)", check=id_problem),
     "updated": Field(date, None, "date of the last substantive update"),
     "doi": Field(str, "", "the post's DOI, e.g. 10.59350/abcd-1234", check=doi_problem),
     "license": Field(str, "", "SPDX license id if not the site's"),
@@ -83,15 +89,20 @@ PAGE = Section({
 
 
 def content_hash(title: str, authors: list[str] | tuple[str, ...], body: str,
-                 bibliographies: list[str] | tuple[str, ...] = ()) -> str:
-    """The version reviewers approve: what they judge (title, authors, body, bibliography).
+                 bibliographies: list[str] | tuple[str, ...] = (), *, post: str) -> str:
+    """The version reviewers approve: which post (its id, so its URL) and what they judge
+    (title, authors, body, bibliography).
 
+    The id is part of it so that an approval names the post as well as its text: the same text
+    and review files copied to another id are not approved there. A post renamed without an
+    `id:` in its front matter is a new URL, so a new version needing approval; keep the old id
+    in `id:` to move the file without changing the post (docs/configuration.md).
     Tags, DOI and other editorial metadata are left out on purpose, so editors can add them
     after acceptance without invalidating the reviews. Line endings and trailing space do not
     count either, so a CRLF checkout gives the same hash.
     """
     norm = "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").strip().split("\n"))
-    payload = json.dumps({"title": title.strip(), "authors": list(authors), "body": norm,
+    payload = json.dumps({"post": post, "title": title.strip(), "authors": list(authors), "body": norm,
                           "bibliography": [b.replace("\r\n", "\n").strip() for b in bibliographies]},
                          ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
@@ -164,17 +175,39 @@ class Resolver:
         return found
 
 
-def load(config: Config, bibliography: dict | None = None) -> tuple[list[Post], list[Problem]]:
-    """Every post and page, validated and rendered. Problems are returned, not raised."""
-    files, problems = discover(config)
-    posts: list[Post] = []
-    for kind, path in files:
-        post, found = load_one(config, kind, path, bibliography or {})
-        problems += found
-        if post:
-            posts.append(post)
-    problems += _duplicates(config, posts)
-    return posts, problems
+def load(config: Config, bibliography: dict | None = None,
+         loader: Loader = SERIAL) -> tuple[list[Post], list[Problem]]:
+    """Every post and page, validated and rendered, in a stable order. Problems are returned,
+    not raised. The build passes a loader that caches and parallelises (loading.py)."""
+    bibliography = bibliography or {}
+    real = Resolver()
+    files, problems = discover(config, real)
+    shared = functools.cache(lambda: (cache.config_key(config), cache.digest(cache.stable_pickle(bibliography))))
+    jobs = [Job(path.as_posix(), partial(cache_key, config, shared, kind, path, real),
+                partial(load_one, config, kind, path, bibliography), partial(_local_bibliographies, path))
+            for kind, path in files]
+    posts, found = collect(loader, "content", jobs, Post)
+    return posts, problems + found + _duplicates(config, posts)
+
+
+def cache_key(config: Config, shared: Callable[[], tuple[str, str]], kind: str, path: Path, real: Resolver) -> str:
+    """What parsing `path` reads: the file, the config and the site bibliography (`shared`), and
+    bundle files (images, a local bibliography). Bibliography files a post names outside its own
+    folder are known only once it is parsed: `_local_bibliographies`, checked on a cache hit."""
+    parts: list[Any] = [*shared(), kind, path.relative_to(config.root).as_posix(),
+                        path.is_symlink(), real(str(path)), path.read_bytes()]
+    if kind == "post" and path.name == "index.md":
+        for f in sorted(path.parent.rglob("*")):
+            if f != path:
+                parts += [f.relative_to(path.parent).as_posix(), f.is_symlink(), f.is_file() and cache.file_key(f)]
+    return cache.digest(*parts)
+
+
+def _local_bibliographies(path: Path, post: Post | None) -> list[Any]:
+    """Bibliography files a post names outside its own folder (found only by parsing it)."""
+    if post is None:
+        return []
+    return [(name, cache.file_key(path.parent / name)) for name in post.bibliography]
 
 
 def load_one(config: Config, kind: str, path: Path, bibliography: dict) -> tuple[Post | None, list[Problem]]:
@@ -206,6 +239,7 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
                               "choose another id for the page"))
     problems += _check_people(config, kind, data, doc, shown)
     problems += _check_terms(config, data, doc, shown)
+    problems += review_rules.post_placeholder(source.body, source.body_line, shown)
     local_bib, bib_texts, bib_problems = _post_bibliography(config, path, data, doc, shown)
     problems += bib_problems
     if bundle:
@@ -226,7 +260,8 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
         corrections=tuple(_corrections(data.get("corrections") or (), tz)),
         draft=bool(data.get("draft")), featured=bool(data.get("featured")), image=data.get("image") or "",
         html=rendered.html, toc=rendered.toc, word_count=rendered.words,
-        content_hash=content_hash(data["title"] or "", data.get("authors") or [], source.body, bib_texts),
+        content_hash=content_hash(data["title"] or "", data.get("authors") or [], source.body, bib_texts,
+                                  post=post_id),
         assets=tuple(_assets(config, path)) if bundle else (), references=rendered.references,
         meta=dict(data),
     )
@@ -320,5 +355,5 @@ def scaffold(title: str, authors: list[str], today: date) -> str:
     """The text of a new post, with every front-matter key an author is likely to need."""
     front = yaml.safe_dump({"title": title, "authors": authors, "date": today, "summary": "",
                             "tags": [], "objectives": []}, sort_keys=False, allow_unicode=True)
-    return (f"---\n{front}---\n\nWrite the post here, in Markdown. Cite a source with its bibliography "
-            f"key, like `[@smith2020]`.\n")
+    return (f"---\n{front}---\n\n{review_rules.POST_PLACEHOLDER} Cite a source with its bibliography "
+            f"key, like `[@smith2020]`. (`peerpress check` refuses the post until this text is replaced.)\n")

@@ -154,3 +154,19 @@ def _citation(parent, item: dict, key: str) -> None:
         _sub(node, "article_title", str(item["title"]))
     _, text = engine.format_item(item, engine.DEFAULT_STYLE)
     _sub(node, "unstructured_citation", text)
+
+
+def refuse_unpublished(site: Site, posts: list[Post]) -> None:
+    """A DOI is registered for good and points at the post's page: only published posts have one."""
+    problems = []
+    for post in posts:
+        state = site.states.get(post.id)
+        status = state.status if state else "unknown"
+        if status != "published":
+            problems.append(error(post.source.as_posix(), None,
+                                  f"post '{post.id}' is {status}, not published: its DOI would point at a "
+                                  "page that does not exist", "deposit it once it is published, or pass "
+                                  "--force if you are an editor and mean to register it now"))
+    if problems:
+        raise ProblemError(problems)
+

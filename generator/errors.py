@@ -1,4 +1,4 @@
-"""Problems are data: stages return them instead of raising (DESIGN.md §1)."""
+"""Problems are data: stages return them instead of raising (docs/architecture.md)."""
 from __future__ import annotations
 
 import json

@@ -43,7 +43,7 @@ def split(text: str, shown: str) -> tuple[Source | None, list[Problem]]:
     try:
         doc = parse("\n".join(lines[1:i]), offset=1)
     except YamlError as exc:
-        return None, [error(shown, exc.line, exc.message, "check indentation, colons and quotes")]
+        return None, [error(shown, exc.line, exc.message, exc.hint or "check indentation, colons and quotes")]
     if not isinstance(doc.data, dict):
         what = "nothing" if doc.data is None else type(doc.data).__name__
         return None, [error(shown, 2, f"front matter must be a mapping of keys to values, got {what}",

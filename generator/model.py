@@ -1,4 +1,4 @@
-"""The data that flows through the pipeline (DESIGN.md §1).
+"""The data that flows through the pipeline (docs/architecture.md).
 
 Every stage takes and returns these plain dataclasses; nothing here does I/O.
 """
@@ -13,10 +13,6 @@ ROLES = ("author", "reviewer", "editor")
 REVIEW_DECISIONS = ("approve", "approve-with-reservations", "revise", "reject", "comment")
 EDITOR_DECISIONS = ("accept", "reject", "withdraw", "retract", "waive", "correction")
 RECORD_TYPES = ("review", "response", "decision")
-STATUSES = (
-    "draft", "submitted", "in-review", "revisions-requested", "accepted",
-    "published", "rejected", "withdrawn", "retracted",
-)
 # Statuses a public build renders; everything else needs --drafts or serve.
 PUBLIC_STATUSES = ("published", "retracted")
 
@@ -78,7 +74,7 @@ class Config:
     timezone: str = "UTC"
     license: str = "CC-BY-4.0"
     issn: str = ""
-    doi_prefix: str = ""
+    doi_prefix: str = ""  # the blog's Crossref prefix: deposits of posts and reviews (crossref.py)
     theme: str = "default"
     themes_dir: Path = Path("themes")
     content_dir: Path = Path("content")
@@ -161,6 +157,7 @@ class ReviewRecord:
     html: str = ""
     signed_by: str = ""  # filled by history when review.require_signed is on
     added_in: str = ""  # commit that added the record, where known
+    date_line: int | None = None  # the file line of `date:`, to point at it
 
 
 @dataclass
@@ -172,6 +169,10 @@ class Version:
     path: str
     subject: str = ""
     blob: str = ""  # the post file's git blob at the last commit with this text (to re-read it)
+    authored: datetime | None = None  # the commit's author date (a rebase keeps it; `date` is when it landed)
+    # First version only: when the post was submitted, by the earliest author date of any commit
+    # touching it (merged branches and renames included); None where git cannot tell (history.submission).
+    submitted: datetime | None = None
 
 
 @dataclass

@@ -15,7 +15,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
-from . import build, history
+from . import history
+from .engine import build
 from .errors import Problem, ProblemError, error, rel
 from .model import Config
 
@@ -88,25 +89,3 @@ def main_summary(result: Published) -> str:
              else f"committed to {result.branch} (not pushed)")
     listed = len(result.report.site.listed) if result.report.site else 0
     return f"published {listed} posts, {result.report.outputs} files: {where} at {result.commit[:12]}"
-
-
-def add_cli(sub, common) -> None:
-    """`peerpress publish` (registered by cli.py)."""
-    p = sub.add_parser("publish", parents=[common], help="build, then commit site/ to a branch and push it")
-    p.add_argument("--remote", default="origin", help="git remote to push to (default origin)")
-    p.add_argument("--branch", default="gh-pages", help="branch that holds the site (default gh-pages)")
-    p.add_argument("--no-push", action="store_true", help="commit the branch but do not push it")
-    p.add_argument("--message", default="", help="commit message on the branch")
-    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="problem format")
-    p.set_defaults(handler=cmd_publish)
-
-
-def cmd_publish(args) -> int:
-    from . import config as config_mod
-    from .errors import format_problems
-    cfg = config_mod.load(args.config)
-    result = publish(cfg, remote=args.remote, branch=args.branch, push=not args.no_push, message=args.message)
-    if result.report.problems:  # warnings: printed, as build prints them
-        print(format_problems(result.report.problems, args.format), file=sys.stderr)
-    print(main_summary(result))
-    return 0

@@ -81,7 +81,7 @@ def initials(person: Person) -> str:
 
 
 def pages(r: Renderer) -> list[Output]:
-    """Every HTML page and robots.txt, in a stable order (the sitemap comes last, in build.py)."""
+    """Every HTML page and robots.txt, in a stable order (the sitemap comes last, in engine/build.py)."""
     out: list[Output] = []
     for step in (home_pages, post_pages, review_pages, tag_pages, author_pages, taxonomy_pages,
                  standalone_pages, misc_pages, search.pages):
@@ -196,10 +196,6 @@ def standalone_pages(r: Renderer) -> list[Output]:
 def misc_pages(r: Renderer) -> list[Output]:
     return [r.page("archive.html", "archive/", years=r.site.by_year),
             r.page("404.html", "404.html")]
-
-
-def menu(site: Site) -> list[Post]:
-    return sorted((p for p in site.pages.values() if p.meta.get("menu")), key=lambda p: (p.meta["menu"], p.id))
 
 
 def sitemap(site: Site, outputs: list[Output]) -> Output:

@@ -1,4 +1,4 @@
-"""Review records, the review policy and computed status (DESIGN.md §3; issue: peer review).
+"""Review records, the review policy and computed status (docs/architecture.md, "Reviews").
 
 Status is never hand-set: it follows from the records, the post's current content hash and the
 policy in site.yaml. Every rule that stops a review from counting is recorded with its reason, so
@@ -7,6 +7,7 @@ the review-history page and `review status` can say exactly why.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections import defaultdict
 from datetime import date, datetime
@@ -15,9 +16,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .content import inside, to_datetime
+from . import cache, review_rules
+from .content import Resolver, inside, to_datetime
 from .errors import Problem, error, rel, warning
 from .frontmatter import read_text, split
+from .loading import SERIAL, Job, Loader, collect
 from .markup import render, sanitize
 from .model import (
     EDITOR_DECISIONS,
@@ -42,33 +45,43 @@ RECORD = Section({
     "reviewer": Field(str, "", "the reviewer's people id (reviews)"),
     "author": Field(str, "", "the responding author's people id (responses)"),
     "editor": Field(str, "", "the editor's people id (decisions)"),
-    "date": Field(date, None, "when it was written, YYYY-MM-DD"),
+    "date": Field(date, None, "when it was written, YYYY-MM-DD (not after today)"),
     "decision": Field(str, "", "the review's or editor's decision"),
-    "version": Field(str, "", "content hash of the post text reviewed (peerpress review new fills it in)"),
+    "version": Field(str, "", "content hash of the post (its id and text) reviewed (peerpress review new fills it in)"),
     "round": Field(int, 1, "review round"),
     "competing_interests": Field(str, "", "declared competing interests, or 'none'"),
-    "scores": Field(dict, {}, "rubric scores, item → score"),
+    "scores": Field(dict, {}, "rubric scores, item → score (each one filled in)"),
     "source": Field(str, "", "link to the original review, e.g. a pull-request review", check=web_link_problem),
+    "imported": Field(bool, False, "true for a review carried over from another blog by peerpress import"),
     "reason": Field(str, "", "the editor's reason (decisions)"),
     "waives": Field(list, [], "reviewer ids whose competing interests the editor waives", item=Field(str)),
 })
 
 
-def load(config: Config, post_ids: set[str]) -> tuple[list[ReviewRecord], list[Problem]]:
-    """Every record under reviews/, validated against people, roles, rubric and posts."""
-    records, problems = [], []
+def load(config: Config, post_ids: set[str], loader: Loader = SERIAL) -> tuple[list[ReviewRecord], list[Problem]]:
+    """Every record under reviews/, validated against people, roles, rubric and posts. The
+    build passes a loader that caches and parallelises (loading.py)."""
     base = config.reviews_dir
     if not base.is_dir():
         return [], []
-    for path in sorted(base.rglob("*.md")):
-        if path.name.startswith((".", "_")) or path.name.lower() == "readme.md":
-            continue
-        record, found = load_one(config, path, post_ids)
-        problems += found
-        if record:
-            records.append(record)
-    problems += _duplicates(records)
-    return records, problems
+    paths = [p for p in sorted(base.rglob("*.md"))
+             if not (p.name.startswith((".", "_")) or p.name.lower() == "readme.md")]
+    real = Resolver()
+    shared = functools.cache(lambda: (cache.config_key(config), cache.digest(*sorted(post_ids))))
+    jobs = [Job(path.as_posix(), functools.partial(cache_key, config, shared, post_ids, path, real),
+                functools.partial(load_one, config, path, post_ids)) for path in paths]
+    records, problems = collect(loader, "reviews", jobs, ReviewRecord)
+    return records, problems + _duplicates(records)
+
+
+def cache_key(config: Config, shared, post_ids: set[str], path: Path, real: Resolver) -> str:
+    """What parsing a record reads: the file, the config (`shared`), and whether its post exists."""
+    rel_path = path.relative_to(config.reviews_dir)
+    known = rel_path.parts[0] in post_ids if len(rel_path.parts) == 2 else False
+    ckey, ids_key = shared()
+    # An unknown post's hint names its closest known id, so then every id counts.
+    return cache.digest(ckey, rel_path.as_posix(), path.is_symlink(), real(str(path)),
+                        known, "" if known else ids_key, path.read_bytes() if path.is_file() else b"")
 
 
 def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewRecord | None, list[Problem]]:
@@ -107,6 +120,7 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
     problems += _check_version(kind, data, doc, shown)
     problems += _check_scores(config, data, doc, shown)
     problems += _check_name(path, data, person, shown)
+    problems += review_rules.review_text(kind, source.body, source.body_line, shown)
     tz = ZoneInfo(config.timezone)
     body_html = sanitize(render(source.body, config=config, path=shown,
                                 line_offset=source.body_line - 1).html)
@@ -116,7 +130,8 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
         decision=data["decision"], version=data["version"], round=data["round"],
         competing_interests=data["competing_interests"],
         scores={str(k): v for k, v in (data["scores"] or {}).items()}, source=data["source"],
-        reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html)
+        reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html,
+        date_line=doc.line("date"))
     return record, problems
 
 
@@ -156,7 +171,7 @@ def _check_scores(config: Config, data: dict, doc, shown: str) -> list[Problem]:
     if rubric is None:
         return [error(shown, doc.line("scores"), "scores given but site.yaml defines no review.rubric",
                       "remove the scores or define the rubric")]
-    problems = []
+    scores, problems = review_rules.unfilled_scores(scores, doc, shown, rubric.scale_min, rubric.scale_max)
     keys = [k for k, _, _ in rubric.items]
     for key, value in scores.items():
         if key not in keys:
@@ -205,31 +220,17 @@ def assess(config: Config, posts: list[Post], records: list[ReviewRecord], now: 
         if post.kind != "post":
             continue
         states[post.id] = assess_post(config, post, by_post.get(post.id, []), now)
-        problems += _check_dates(post, by_post.get(post.id, []), (versions or {}).get(post.id, []))
+        problems += review_rules.before_submission(by_post.get(post.id, []), (versions or {}).get(post.id, []))
+    problems += review_rules.future(records, now, config.timezone)
     return states, problems
-
-
-def _check_dates(post: Post, records: list[ReviewRecord], versions: list[Version]) -> list[Problem]:
-    """A review cannot predate the post's submission (its first commit).
-
-    Only records committed after the post are checked: a record added in the same commit as a
-    version of the post came with it (a blog moved into git with its history), so its date is the
-    only one there is."""
-    committed = [v for v in versions if v.commit]
-    if not committed:
-        return []
-    submitted = min(v.date for v in committed)
-    imported = {v.commit for v in committed}
-    return [error(r.path.as_posix(), None, f"dated {r.date.date()}, before the post was submitted "
-                  f"on {submitted.date()}", "fix the record's date") for r in records
-            if r.added_in and r.added_in not in imported and r.date.date() < submitted.date()]
 
 
 def assess_post(config: Config, post: Post, records: list[ReviewRecord], now: datetime) -> ReviewState:
     policy = config.review
     state = ReviewState(post_id=post.id, status="submitted")
     state.responses = [r for r in records if r.type == "response"]
-    state.decisions = [r for r in records if r.type == "decision" and _is_editor(config, r.person)]
+    state.decisions = [r for r in records if r.type == "decision" and _is_editor(config, r.person)
+                       and not review_rules.is_future(r, now)]
     waived = {pid for d in state.decisions if d.decision == "waive" for pid in d.waives}
     latest: dict[str, ReviewRecord] = {}
     for r in records:
@@ -237,7 +238,10 @@ def assess_post(config: Config, post: Post, records: list[ReviewRecord], now: da
             latest[r.person] = r  # records are in date order: the last one per reviewer stands
     for r in records:
         if r.type == "review":
-            state.reviews.append(_verdict(config, post, r, latest[r.person] is r, waived))
+            verdict = _verdict(config, post, r, latest[r.person] is r, waived)
+            if verdict.counts and review_rules.is_future(r, now):
+                verdict = Counted(r, False, "dated in the future")
+            state.reviews.append(verdict)
     counted = [c.record for c in state.reviews if c.counts]
     tally = defaultdict(int)
     for r in counted:
@@ -350,12 +354,13 @@ def scaffold(config: Config, post: Post, person: str, decision: str, when: date,
         lines.append("round: 1")
         if fields is None:  # a template for a person to fill in
             lines.append("competing_interests: none")
-            if config.review.rubric:
-                scores = ", ".join(f"{k}: {config.review.rubric.scale_max}" for k, _, _ in config.review.rubric.items)
-                lines.append(f"scores: {{{scores}}}  # edit each score")
+            if config.review.rubric:  # left empty: a score nobody gave is an error, never a pass
+                rubric = config.review.rubric
+                lines.append(f"scores:  # a whole number from {rubric.scale_min} to {rubric.scale_max} for each")
+                lines += [f"  {k}:" for k, _, _ in rubric.items]
     for key_, value in (fields or {}).items():  # imported text is quoted by YAML, never pasted raw
         lines.append(yaml.safe_dump({key_: value}, allow_unicode=True, width=10_000).rstrip("\n"))
-    lines += ["---", "", body.strip() if body.strip() else "Write the review here, in Markdown.", ""]
+    lines += ["---", "", body.strip() if body.strip() else review_rules.REVIEW_PROMPT, ""]
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
@@ -368,10 +373,11 @@ def timeline(post: Post, state: ReviewState, versions: list[Version]) -> list[di
     first_record = min((r.date for r in state.responses + state.decisions + [c.record for c in state.reviews]),
                        default=None)
     if committed:
-        first = min(committed, key=lambda v: v.date)
+        first = committed[0]  # oldest first; submitted by its author date, not when it landed on main
+        when = first.submitted or first.authored or first.date
         # A history imported after the fact (reviews older than the first commit) has no submission date.
-        if first_record is None or first.date <= first_record:
-            events.append({"kind": "submitted", "date": first.date, "version": first.content_hash})
+        if first_record is None or when <= first_record:
+            events.append({"kind": "submitted", "date": when, "version": first.content_hash})
     numbers: dict[str, int] = {}  # anonymous reviewers are "Reviewer 1, 2, ..." in order of first review
     for c in state.reviews:
         number = numbers.setdefault(c.record.person, len(numbers) + 1)

@@ -103,8 +103,12 @@ def _candidates(post: Post, records: list[ReviewRecord], versions: list[Version]
     """Hashes records are pinned to, other than the current text's, newest first.
 
     Newest by git history where the version is in it, then by the records' own dates."""
-    pinned = [r.version for r in records if r.version and r.version != post.content_hash]
     order = {v.content_hash: i for i, v in enumerate(versions)}  # the last occurrence wins
+    # In git, a hash that was never a version of this post is another text (or another post's,
+    # since the hash names the post): its reviews are simply not of this post's text.
+    known = order if any(v.commit for v in versions) else None
+    pinned = [r.version for r in records if r.version and r.version != post.content_hash
+              and (known is None or r.version in known)]
     by_record = {h: i for i, h in enumerate(pinned)}
     return sorted(set(pinned), key=lambda h: (h in order, order.get(h, -1), by_record[h]), reverse=True)
 

@@ -1,5 +1,5 @@
 """`peerpress serve`: build with drafts into a temporary folder, serve it, rebuild on every change
-and reload the pages open in a browser (DESIGN.md §3 Commands).
+and reload the pages open in a browser (README.md, "Commands").
 
 - The watcher (watchdog) collects changes until the files have been quiet for DEBOUNCE
   seconds, sorts them by kind (config, content, review, template, static) and rebuilds: the
@@ -26,10 +26,10 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from . import build
+from .engine import build
 from . import config as config_mod
 from .errors import ProblemError, error, has_errors
-from .incremental import bibliography_files
+from .bibliography import files as bibliography_files
 from .theme import BUILTIN_THEMES
 
 DEBOUNCE = 0.15  # seconds of quiet before a rebuild: editors write a file in several steps

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-import yaml
 
+from . import yamlio
 from .errors import Problem, ProblemError, error, rel
 from .model import Config
 
@@ -17,10 +17,21 @@ BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
 
 def find_theme(config: Config, name: str) -> Path | None:
-    for base in (config.themes_dir, BUILTIN_THEMES):
+    return find(config.themes_dir, name)
+
+
+def find(themes_dir: Path, name: str) -> Path | None:
+    """The folder of theme `name`: the site's own themes first, then those shipped with Peerpress."""
+    for base in (themes_dir, BUILTIN_THEMES):
         if (base / name).is_dir():
             return base / name
     return None
+
+
+def available(themes_dir: Path) -> list[str]:
+    """Names of every theme a site can use."""
+    return sorted({p.name for base in (themes_dir, BUILTIN_THEMES) if base.is_dir()
+                   for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")})
 
 
 @dataclass
@@ -89,10 +100,10 @@ def _extends(folder: Path, config: Config) -> str:
         return ""
     shown = rel(meta_path, config.root)
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8-sig")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ProblemError([error(shown, mark.line + 1 if mark else None, "invalid YAML in theme.yaml")]) from None
+        meta = yamlio.parse(meta_path.read_text(encoding="utf-8-sig")).data or {}
+    except yamlio.YamlError as exc:  # a duplicate key says which; other YAML errors keep their old words
+        raise ProblemError([error(shown, exc.line, exc.message if exc.hint else "invalid YAML in theme.yaml",
+                                  exc.hint)]) from None
     if not isinstance(meta, dict):
         raise ProblemError([error(shown, 1, "theme.yaml must be a mapping", "e.g. 'extends: default'")])
     unknown = set(meta) - THEME_KEYS

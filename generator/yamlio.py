@@ -26,10 +26,11 @@ class Document:
 
 
 class YamlError(Exception):
-    def __init__(self, message: str, line: int | None):
+    def __init__(self, message: str, line: int | None, hint: str = ""):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.hint = hint  # how to fix it, when the problem says more than "invalid YAML"
 
 
 # libyaml's loader is several times faster and gives nodes the same line marks. It is used for
@@ -44,6 +45,7 @@ def parse(text: str, offset: int = 0) -> Document:
         loader = FastLoader(text)
         try:
             node = loader.get_single_node()
+            _refuse_duplicates(node, offset)
             data = loader.construct_document(node) if node is not None else None
         except (yaml.YAMLError, ValueError, TypeError, OverflowError):
             pass  # reported below, in the pure-Python loader's words
@@ -70,6 +72,7 @@ def _parse_slowly(text: str, offset: int) -> Document:
     node = None
     try:
         node = loader.get_single_node()
+        _refuse_duplicates(node, offset)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -117,6 +120,48 @@ def _walk(root: yaml.Node, lines: dict[Key, int], offset: int) -> None:
             for i, item in enumerate(node.value):
                 lines[(*path, i)] = item.start_mark.line + 1
                 stack.append((item, (*path, i), inner))
+
+
+def _refuse_duplicates(root: yaml.Node | None, offset: int) -> None:
+    """A mapping that names a key twice is refused, at any depth.
+
+    YAML loaders silently keep the last value: a review with `decision: revise` and then
+    `decision: approve` would count as an approval nobody sees when reading the top of the
+    file. Checked on the node graph before construction, so merge keys (`<<`), which the
+    constructor flattens into the mapping, never look like duplicates. Each node is visited
+    once, so aliases cost nothing."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[object, yaml.Node] = {}
+            for key_node, value_node in node.value:
+                key = _key(key_node)
+                if key in first and key is not None:
+                    line = first[key].start_mark.line + 1 + offset
+                    raise YamlError(f"duplicate key '{key_node.value}'", key_node.start_mark.line + 1 + offset,
+                                    f"first at line {line}; keep one")
+                first.setdefault(key, key_node)
+                stack += [key_node, value_node]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+
+
+def _key(node: yaml.Node) -> object:
+    """What a mapping key means: `1` and `0x1`, or `yes` and `true`, are the same key to YAML 1.1."""
+    if not isinstance(node, yaml.ScalarNode):
+        return None  # complex keys (a list as a key) are left to the schema, which refuses them
+    if node.tag == "tag:yaml.org,2002:str":
+        return ("str", node.value)
+    try:
+        value = yaml.SafeLoader("").construct_object(node, deep=True)
+    except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+        return (node.tag, node.value)
+    return (type(value).__name__, value)
 
 
 def _unconstructable(node: yaml.Node, seen: frozenset[int] = frozenset()) -> yaml.ScalarNode | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from generator import build
+from generator.engine import build
 from generator import config as config_mod
 from generator.content import content_hash
 
@@ -91,7 +91,7 @@ class SiteBuilder:
 
 
 def unused_hash() -> str:
-    return content_hash("old", ["ada"], "an earlier text")
+    return content_hash("old", ["ada"], "an earlier text", post="old")
 
 
 def as_date(value):

@@ -359,7 +359,8 @@ def test_crossref_refuses_posts_without_doi(site):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from generator import build, config as config_mod
+    from generator import config as config_mod
+    from generator.engine import build
     out = tmp_path_factory.mktemp("site")
     report = build.run(config_mod.load(ROOT / "site.yaml"), build.Options(out=out))
     assert not [p for p in report.problems if p.severity == "error"], report.problems

@@ -81,12 +81,13 @@ def test_bom_and_crlf_just_work(blog):
     text = "\ufeff---\r\ntitle: Windows\r\nauthors: [ada]\r\ndate: 2025-01-01\r\n---\r\nBody line.\r\n"
     (blog.root / "content/posts").mkdir(parents=True)
     (blog.root / "content/posts/win.md").write_bytes(text.encode("utf-8"))
-    blog.post("unix", title="Windows", body="Body line.\n", date="2025-01-01")
     posts, problems = load(blog)
     assert problems == []
-    by_id = {p.id: p for p in posts}
-    assert by_id["win"].title == "Windows"
-    assert by_id["win"].content_hash == by_id["unix"].content_hash
+    [win] = posts
+    assert win.title == "Windows"
+    blog.post("win", title="Windows", body="Body line.\n", date="2025-01-01")  # the same post, LF and no BOM
+    [unix], _ = load(blog)
+    assert win.content_hash == unix.content_hash
 
 
 def test_invalid_utf8_names_the_line(blog):
@@ -123,6 +124,12 @@ def test_unknown_taxonomy_term(blog):
 
 def test_scaffold_round_trips(blog):
     from datetime import date
-    blog.write("content/posts/new.md", content.scaffold("New post", ["ada"], date(2025, 5, 1)))
+    text = content.scaffold("New post", ["ada"], date(2025, 5, 1))
+    blog.write("content/posts/new.md", text)
+    posts, problems = load(blog)
+    assert [(p.line, p.message) for p in problems] == \
+        [(11, "the post still holds the placeholder text of 'peerpress new post'")]
+    assert posts[0].title == "New post"
+    blog.write("content/posts/new.md", text[:text.index("Write the post here")] + "The author's own text.\n")
     posts, problems = load(blog)
     assert not has_errors(problems) and posts[0].title == "New post"

@@ -16,7 +16,7 @@ import rnc2rng
 import yaml
 from feedgen.feed import FeedGenerator
 
-from generator import build
+from generator.engine import build
 from generator import config as config_mod
 from generator.errors import has_errors
 

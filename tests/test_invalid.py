@@ -545,7 +545,7 @@ def _(b, outside):
 
 
 @case("missing-theme",
-      "site.yaml: error: theme 'nope' not found in themes/ (check the theme name or its 'extends:')")
+      "site.yaml:1: error: theme 'nope' not found in themes/ (use one of: clinic, default)")
 def _(b, outside):
     settings(b, theme="nope")
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from generator import noop
+from generator.commands.build import fast_path
+from generator.engine import noop
 from tests.test_cache import argv, clean_build, files, incremental, sample, settle
 
 
@@ -16,7 +17,7 @@ def test_a_build_right_after_an_edit_is_recorded_so_the_next_one_is_a_noop(blog,
     incremental(blog)
     blog.write("content/posts/p1.md", (blog.root / "content/posts/p1.md").read_text() + "\nAn unsaved thought.\n")
     incremental(blog)  # the edit is a second old: stat alone could not vouch for it
-    assert noop.check(argv(blog)) == 0
+    assert fast_path(argv(blog)) == 0
     assert "(nothing changed)" in capsys.readouterr().out
 
 
@@ -32,7 +33,7 @@ def test_a_second_write_in_the_same_tick_is_still_seen(blog):
     post.write_text(post.read_text().replace("Text 9", "Text 8"))
     os.utime(post, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert os.stat(post).st_size == st.st_size
-    assert noop.check(argv(blog)) is None
+    assert fast_path(argv(blog)) is None
     incremental(blog)
     assert files(blog.root / "site") == clean_build(blog, blog.root.parent)
 
@@ -43,7 +44,7 @@ def test_an_uncommitted_edit_outside_the_inputs_keeps_the_noop(blog):
     incremental(blog)
     (blog.root / "NOTES.md").write_text("an uncommitted note\n")
     (blog.root / "site.yaml.orig").write_text("left over from a merge\n")
-    assert noop.check(argv(blog)) == 0
+    assert fast_path(argv(blog)) == 0
 
 
 def test_too_many_fresh_files_are_not_hashed(blog, monkeypatch):
@@ -51,4 +52,4 @@ def test_too_many_fresh_files_are_not_hashed(blog, monkeypatch):
     monkeypatch.setattr(noop, "MAX_HASHED", 2)
     sample(blog)
     incremental(blog)
-    assert noop.check(argv(blog)) is None
+    assert fast_path(argv(blog)) is None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import lock, output
+from generator.engine import lock, output
 from generator.cli import main
 from generator.model import Output
 from tests.sitebuilder import SiteBuilder
@@ -97,7 +97,7 @@ def test_build_writes_only_inside_the_output_folder(blog_built, tmp_path):
     b = blog_built
     (b.root / "content/posts/p.md").write_text((b.root / "content/posts/p.md").read_text() + "\nMore.\n")
     b.approve_twice("p")
-    skip = ("blog/site", "blog/.site.lock", "blog/.peerpress-cache")  # the cache is DESIGN §1's
+    skip = ("blog/site", "blog/.site.lock", "blog/.peerpress-cache")  # the build cache (docs/architecture.md)
     outside_before = snapshot(tmp_path, skip=skip)
     assert build(b) == 0
     assert snapshot(tmp_path, skip=skip) == outside_before
@@ -191,7 +191,7 @@ KILL_HARNESS = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
     flag, point, config = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
-    from generator import output
+    from generator.engine import output
     def stop_here():
         flag.write_text("ready")
         time.sleep(120)
@@ -280,7 +280,7 @@ def test_next_build_recovers_a_half_swapped_site(blog_built, tmp_path):
 HOLD_LOCK = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from generator import lock
+    from generator.engine import lock
     with lock.output_lock(Path(sys.argv[1]), timeout=5):
         print("locked", flush=True)
         time.sleep(float(sys.argv[2]))

@@ -18,7 +18,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import build, content, markup, reviews
+from generator import content, markup, reviews
+from generator.engine import build
 from generator.errors import ERROR, Problem
 from generator.model import Post, ReviewRecord
 from tests.sitebuilder import SiteBuilder

@@ -146,7 +146,7 @@ def test_record_validation_errors(blog):
     blog.review("p", "rex", version="not-a-hash")
     blog.review("p", "ed", scores={"clarity": 5, "vibes": 1})
     blog.write("reviews/ghost-post/2025-01-01-rita.md", "---\nreviewer: rita\ndate: 2025-01-01\n"
-               "decision: approve\nversion: 0123456789abcdef\n---\n")
+               "decision: approve\nversion: 0123456789abcdef\n---\nA review.\n")
     messages = sorted(p.message for p in blog.build(write=False).problems)
     assert messages == [
         "malformed version hash 'not-a-hash'",
@@ -238,4 +238,24 @@ def test_scaffold_stamps_current_hash(blog, decision):
                  "--date", "2025-01-04", "--config", str(blog.root / "site.yaml")]) == 0
     record = blog.root / "reviews/p/2025-01-04-rita.md"
     assert f"version: {blog.hash_of('p')}" in record.read_text().splitlines()
+    record.write_text(record.read_text() + "Accurate and clear.\n")  # the reviewer writes the review
     assert status(blog).reviews[0].counts is True
+
+
+def test_review_commands_name_an_unknown_post_as_an_error(blog, capsys):
+    """`review new` and `review status` find posts the way `cite` and `crossref` do (one lookup)."""
+    from generator.cli import main
+    blog.post("p")
+    blog.post("q", authors=["jdoe"])  # a site with an error still lets reviews be scaffolded
+    config = str(blog.root / "site.yaml")
+    assert main(["review", "new", "p", "--reviewer", "rita", "--decision", "approve", "--date", "2025-01-04",
+                 "--config", config]) == 0
+    assert (blog.root / "reviews/p/2025-01-04-rita.md").is_file()
+    assert main(["review", "status", "p", "--config", config]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in out[-2:]] == [["post", "status"], ["p", "in-review"]]
+    for argv in (["review", "new", "nope", "--reviewer", "rita", "--decision", "approve"],
+                 ["review", "status", "nope"]):
+        assert main(argv + ["--config", config]) == 1
+        assert capsys.readouterr().err.splitlines() == [
+            "content: error: no post with id 'nope' (known posts: p, q)"]

@@ -5,8 +5,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from generator import build
 from generator import config as config_mod
+from generator.engine import build
+from generator.errors import ProblemError
 from generator.theme import BUILTIN_THEMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,11 +125,36 @@ def test_circular_extends_is_a_clear_error(blog):
     assert not (blog.root / "site").exists()
 
 
-def test_missing_theme_is_a_clear_error(blog):
+def line_of(path: Path, text: str) -> int:
+    return path.read_text(encoding="utf-8").splitlines().index(text) + 1
+
+
+def test_missing_theme_is_a_config_error_with_its_line(blog):
     publish(blog)
     use_theme(blog, "nope")
-    report = blog.build()
-    assert [(p.path, p.message) for p in report.problems] == [("site.yaml", "theme 'nope' not found in themes/")]
+    with pytest.raises(ProblemError) as caught:
+        blog.config()
+    assert [(p.path, p.line, p.message, p.hint) for p in caught.value.problems] == [
+        ("site.yaml", line_of(blog.root / "site.yaml", "theme: nope"), "theme 'nope' not found in themes/",
+         "use one of: clinic, default")]
+
+
+def test_missing_theme_is_reported_with_the_other_config_errors(blog):
+    """It used to surface only once everything else was fixed, and without a line."""
+    blog.__init__(blog.root, {"theme": "nope", "citation": {"styles": ["no-such-style"]}})
+    blog.post("p", authors=["jdoe"])  # a content error: not reached while site.yaml is wrong
+    with pytest.raises(ProblemError) as caught:
+        blog.config()
+    site = blog.root / "site.yaml"
+    assert sorted((p.line, p.message) for p in caught.value.problems) == sorted([
+        (line_of(site, "theme: nope"), "theme 'nope' not found in themes/"),
+        (line_of(site, "  - no-such-style"), "unknown citation style 'no-such-style'")])
+
+
+def test_a_site_theme_is_found_beside_the_builtin_ones(blog):
+    blog.write("themes/mine/theme.yaml", "extends: default\n")
+    use_theme(blog, "mine")
+    assert blog.config().theme == "mine"
 
 
 def test_missing_parent_theme_names_the_theme_yaml(blog):

@@ -8,16 +8,16 @@ from .site import post_for_cli, site_for_cli
 
 
 def add_cli(sub, common) -> None:
-    """`peerpress cite` (registered in cli.COMMANDS)."""
+    """`peerpress cite`."""
     p = sub.add_parser("cite", parents=[common], help="print a citation of a post")
     p.add_argument("post", help="post id")
     p.add_argument("--style", help="CSL style name (default: citation.default_style)")
     p.add_argument("--format", choices=("text", "html", "bibtex", "ris", "csl"), default="text")
-    p.set_defaults(handler=cmd_cite)
+    p.set_defaults(handler=run)
 
 
 
-def cmd_cite(args) -> int:
+def run(args) -> int:
     site = site_for_cli(args)
     post = post_for_cli(site, args.post)
     style = args.style or settings(site)["default_style"]

@@ -219,12 +219,18 @@ def bibliography_entries(keys: list[str], bib: dict, style_name: str) -> list[tu
         return _render_entries(keys, bib, style_name)
     digests = {key: _digest(bib[key]) for key in keys}
     missing = [key for key in dict.fromkeys(keys) if (style_name, digests[key]) not in _ENTRY_MEMO]
-    if missing:  # an entry alone is the item as one reference: the citation store formats it
-        from .store import active  # late: the store formats through this module
+    if missing and ENTRY_FORMATTER:  # an entry alone is the item as one reference
         for key in missing:
-            _remember((style_name, digests[key]), active().format_item(bib[key], style_name))
+            _remember((style_name, digests[key]), ENTRY_FORMATTER[0](bib[key], style_name))
+    elif missing:
+        for key, html, text in _render_entries(missing, bib, style_name):
+            _remember((style_name, digests[key]), (html, text))
     return [(key, *_ENTRY_MEMO[(style_name, digests[key])]) for key in _bibliography_order(keys, bib, style_name)]
 
+
+# references/store.py installs its format_item here (content-addressed, through shape templates,
+# byte-identical to format_item); without it, missing entries are rendered by citeproc together.
+ENTRY_FORMATTER: list = []
 
 # Per process (build workers are forked, so each keeps its own); bounded so a long-running
 # process (serve) cannot grow it without limit.

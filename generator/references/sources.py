@@ -94,7 +94,7 @@ def _from_csl_yaml(text: str, shown: str) -> tuple[dict, list[Problem]]:
     try:
         doc = yamlio.parse(text)
     except yamlio.YamlError as exc:
-        return {}, [error(shown, exc.line, exc.message)]
+        return {}, [error(shown, exc.line, exc.message, exc.hint)]
     data = doc.data
     prefix: tuple = ()
     if isinstance(data, dict) and "references" in data:  # Pandoc's `references:` form

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from .. import cache
-from . import shapes
+from . import engine, shapes
 
 SHARDS = "0123456789abcdef"  # by the first hex digit of an entry's key
 MAX_ENTRIES = 200_000  # beyond this, a save keeps only what the last build used
@@ -104,3 +104,6 @@ def active() -> Store:
 
 def use(store: Store) -> None:
     _ACTIVE[:] = [store]
+
+
+engine.ENTRY_FORMATTER[:] = [lambda item, style_name: active().format_item(item, style_name)]

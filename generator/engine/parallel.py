@@ -1,4 +1,4 @@
-"""Parallel, cached stages: parsing posts and review records, rendering pages (DESIGN.md §5).
+"""Parallel, cached stages: parsing posts and review records, rendering pages (docs/architecture.md).
 
 Work is spread over forked processes (`--jobs`, default every core): a fork inherits the
 loaded Site, theme and Jinja environment, so only small task numbers go out and rendered
@@ -15,10 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cache, content, reviews, urls
-from .errors import Problem, ProblemError, error
-from .model import Config, Output, Post, ReviewRecord
-from .render import Renderer
+from .. import urls
+from ..errors import Problem, ProblemError, error
+from ..fingerprints import Fingerprints
+from ..loading import Job, Result, guarded
+from ..model import Output
+from ..render import Renderer
+from .store import Store
 
 SERIAL_BELOW = 48  # items; under this, forking costs more than it saves
 
@@ -72,110 +75,35 @@ def pmap(fn: Callable[[Any], Any], items: Sequence, jobs: int, tick: Callable[[i
 
 # --- parsing --------------------------------------------------------------------------------
 
-def _guarded(fn: Callable, *args) -> tuple[Any, list[Problem]]:
-    """A worker's ProblemError does not survive pickling (its args are text): send the data."""
-    try:
-        return fn(*args)
-    except ProblemError as exc:
-        return None, exc.problems
+class CachedLoader:
+    """loading.Loader for the build: each job's result comes from the store when its key (and
+    stamp) still match; the rest are parsed over forked workers and stored. Same results, same
+    order as loading.Serial."""
+
+    def __init__(self, store: Store, jobs: int, tick: Callable[[int], None] | None = None):
+        self.store, self.jobs, self.tick = store, jobs, tick
+
+    def run(self, kind: str, jobs: Sequence[Job], value_type: type) -> list[Result]:
+        keys, results, todo = [], {}, []
+        for i, job in enumerate(jobs):
+            keys.append(job.key())
+            hit = self.store.get(kind, job.name, keys[i])
+            if _valid(hit, value_type) and hit[2] == job.stamp(hit[0]):
+                results[i] = (hit[0], hit[1])
+                if self.tick:
+                    self.tick(1)
+            else:
+                todo.append(i)
+        parsed = pmap(lambda i: guarded(jobs[i].parse), todo, self.jobs, self.tick)
+        for i, (value, found) in zip(todo, parsed, strict=True):
+            results[i] = (value, found)
+            self.store.put(kind, jobs[i].name, keys[i], (value, found, jobs[i].stamp(value)))
+        return [results[i] for i in range(len(jobs))]
 
 
-def _post_key(config: Config, ckey: str, bib_key: str, kind: str, path: Path, real: content.Resolver) -> str:
-    """The file, and what its parse reads besides: bundle files (images, a local bibliography)."""
-    parts: list[Any] = [ckey, bib_key, kind, path.relative_to(config.root).as_posix(),
-                        path.is_symlink(), real(str(path)), path.read_bytes()]
-    if kind == "post" and path.name == "index.md":
-        for f in sorted(path.parent.rglob("*")):
-            if f != path:
-                parts += [f.relative_to(path.parent).as_posix(), f.is_symlink(), f.is_file() and cache.file_key(f)]
-    return cache.digest(*parts)
-
-
-def _local_bibliographies(config: Config, path: Path, post: Post | None) -> list[Any]:
-    """Bibliography files a post names outside its own folder (found only by parsing it)."""
-    if post is None:
-        return []
-    return [(name, cache.file_key(path.parent / name)) for name in post.bibliography]
-
-
-def load_content(config: Config, bibliography: dict, store: cache.Store, jobs: int,
-                 tick: Callable[[int], None] | None = None) -> tuple[list[Post], list[Problem]]:
-    """content.load(), with cached and parallel parsing; same posts, same problems, same order."""
-    real = content.Resolver()
-    files, problems = content.discover(config, real)
-    ckey = cache.config_key(config)
-    bib_key = cache.digest(cache._pickle(bibliography))
-    keys, results, todo = [], {}, []
-    for i, (kind, path) in enumerate(files):
-        key = _post_key(config, ckey, bib_key, kind, path, real)
-        keys.append(key)
-        hit = store.get("content", path.as_posix(), key)
-        if _valid_post(hit) and hit[2] == _local_bibliographies(config, path, hit[0]):
-            results[i] = (hit[0], hit[1])
-            if tick:
-                tick(1)
-        else:
-            todo.append(i)
-    parsed = pmap(lambda i: _guarded(content.load_one, config, files[i][0], files[i][1], bibliography),
-                  todo, jobs, tick)
-    for i, (post, found) in zip(todo, parsed, strict=True):
-        results[i] = (post, found)
-        path = files[i][1]
-        store.put("content", path.as_posix(), keys[i], (post, found, _local_bibliographies(config, path, post)))
-    posts = []
-    for i in range(len(files)):
-        post, found = results[i]
-        problems += found
-        if post:
-            posts.append(post)
-    problems += content._duplicates(config, posts)
-    return posts, problems
-
-
-def _valid_post(hit: Any) -> bool:
-    return (isinstance(hit, tuple) and len(hit) == 3 and (hit[0] is None or isinstance(hit[0], Post))
+def _valid(hit: Any, value_type: type) -> bool:
+    return (isinstance(hit, tuple) and len(hit) == 3 and (hit[0] is None or isinstance(hit[0], value_type))
             and isinstance(hit[1], list) and all(isinstance(p, Problem) for p in hit[1]))
-
-
-def load_reviews(config: Config, post_ids: set[str], store: cache.Store, jobs: int,
-                 tick: Callable[[int], None] | None = None) -> tuple[list[ReviewRecord], list[Problem]]:
-    """reviews.load(), cached and parallel; same records, same problems, same order."""
-    base = config.reviews_dir
-    if not base.is_dir():
-        return [], []
-    paths = [p for p in sorted(base.rglob("*.md"))
-             if not (p.name.startswith((".", "_")) or p.name.lower() == "readme.md")]
-    ckey = cache.config_key(config)
-    ids_key = cache.digest(*sorted(post_ids))
-    real = content.Resolver()
-    keys, results, todo = [], {}, []
-    for i, path in enumerate(paths):
-        rel = path.relative_to(base)
-        known = rel.parts[0] in post_ids if len(rel.parts) == 2 else False
-        # An unknown post's hint names its closest known id, so then every id counts.
-        key = cache.digest(ckey, rel.as_posix(), path.is_symlink(), real(str(path)),
-                           known, "" if known else ids_key, path.read_bytes() if path.is_file() else b"")
-        keys.append(key)
-        hit = store.get("reviews", path.as_posix(), key)
-        if (isinstance(hit, tuple) and len(hit) == 2 and (hit[0] is None or isinstance(hit[0], ReviewRecord))
-                and isinstance(hit[1], list)):
-            results[i] = hit
-            if tick:
-                tick(1)
-        else:
-            todo.append(i)
-    parsed = pmap(lambda i: _guarded(reviews.load_one, config, paths[i], post_ids), todo, jobs, tick)
-    for i, result in zip(todo, parsed, strict=True):
-        results[i] = result
-        store.put("reviews", paths[i].as_posix(), keys[i], result)
-    records, problems = [], []
-    for i in range(len(paths)):
-        record, found = results[i]
-        problems += found
-        if record:
-            records.append(record)
-    problems += reviews._duplicates(records)
-    return records, problems
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -222,11 +150,9 @@ class Recording(Renderer):
 class Rendered:
     outputs: list[Output]
     keys: dict[str, str]  # output path -> page key, for pages rendered or kept in this build
-    rendered: int = 0
-    kept: int = 0
 
 
-def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], prints: cache.Fingerprints | None,
+def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], prints: Fingerprints | None,
                  previous: dict, out: Path, jobs: int, tick: Callable[[int], None] | None = None,
                  before: Callable[[list[dict]], None] | None = None) -> Rendered:
     """`pages(renderer)`, with every page that did not change kept from `out` and the rest
@@ -237,13 +163,11 @@ def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], 
     outputs = pages(rec)
     keys: dict[str, str] = {}
     todo: list[int] = []
-    kept = 0
     for i, (template, path, context, placeholder) in enumerate(rec.calls):
         key = prints.page_key(template, path, context) if prints else ""
         keys[placeholder.path] = key
         if key and unchanged(out, placeholder.path, key, previous):
             placeholder.kept = out / placeholder.path
-            kept += 1
             if tick:
                 tick(1)
         else:
@@ -272,7 +196,7 @@ def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], 
             rec.calls[i][3].data = result
     if problems:
         raise ProblemError(problems)
-    return Rendered(outputs, keys, len(todo), kept)
+    return Rendered(outputs, keys)
 
 
 def unchanged(out: Path, rel: str, key: str, previous: dict) -> bool:

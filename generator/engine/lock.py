@@ -15,7 +15,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import Problem, ProblemError, error
+from ..errors import Problem, ProblemError, error
 
 DEFAULT_TIMEOUT = 60.0
 POLL = 0.05

@@ -1,4 +1,4 @@
-"""The build as a flat list of named, timed steps (DESIGN.md §1)."""
+"""The build as a flat list of named, timed steps (docs/architecture.md, "The pipeline")."""
 from __future__ import annotations
 
 import os
@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import cite, feeds, history, incremental, lock, output, references, render, reviews, revisions, search
-from . import site as site_mod
-from . import theme as theme_mod
-from .errors import Problem, ProblemError, error, has_errors, rel
-from .model import Config, Output, Site
+from .. import cite, feeds, history, render, reviews, revisions, search
+from .. import site as site_mod
+from .. import theme as theme_mod
+from ..errors import Problem, ProblemError, has_errors
+from ..model import Config, Output, Site
+from . import incremental, lock, output
 
 
 @dataclass
@@ -84,7 +85,7 @@ def run(config: Config, options: Options) -> BuildReport:
     with report.step("cache"):  # .peerpress-cache/ and worker processes (incremental.py)
         session = incremental.start(config, options, today)
     with report.step("bibliography"):
-        bib, found = session.bibliography(config, load_bibliography)
+        bib, found = session.bibliography(config)
         problems += found
     with report.step("content"):
         posts, found = session.content(config, bib)
@@ -162,19 +163,3 @@ def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: B
     report.outputs += len(bundle)
     report.written, report.unchanged = done.written, done.unchanged
     return True
-
-
-def load_bibliography(config: Config) -> tuple[dict, list[Problem]]:
-    """The site-wide bibliography: citation.bibliography, or content/bibliography.* if present."""
-    name = config.extra["citation"]["bibliography"]
-    if name:
-        path = config.root / name
-        if not path.is_file():
-            return {}, [error(rel(config.path, config.root), None, f"citation.bibliography '{name}' not found",
-                              "give a path relative to site.yaml")]
-        return references.load_bibliography([path], config.root)
-    for candidate in ("bibliography.bib", "bibliography.json", "bibliography.yaml"):
-        path = config.content_dir / candidate
-        if path.is_file():
-            return references.load_bibliography([path], config.root)
-    return {}, []

@@ -1,7 +1,7 @@
 """The build's cache and parallelism, behind a few calls that build.run makes between its steps.
 
     session = incremental.start(config, options)
-    bib, found = session.bibliography(config, load_bibliography)
+    bib, found = session.bibliography(config)
     posts, found = session.content(config, bib)
     records, found = session.reviews(config, post_ids)
     outputs = session.render(renderer, render.pages)
@@ -20,12 +20,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from . import cache, citations, noop, parallel
-from .references import store as citation_store
-from .errors import Problem, has_errors
-from .model import Config, Output, Post, ReviewRecord, Site
+from .. import bibliography, cache, citations, content, fingerprints, reviews
+from ..errors import Problem, has_errors
+from ..model import Config, Output, Post, ReviewRecord, Site
+from ..references import store as citation_store
+from ..render import Renderer
+from . import noop, parallel
 from .progress import Progress
-from .render import Renderer
+from .store import Store
 
 T = TypeVar("T")
 PER_POST = ("cite-exports", "feed-items")  # the Session.per_post kinds, saved with the cache
@@ -34,41 +36,33 @@ PER_POST = ("cite-exports", "feed-items")  # the Session.per_post kinds, saved w
 @dataclass
 class Session:
     config: Config
-    store: cache.Store
+    store: Store
     jobs: int
     progress: Progress
     signature: noop.Signature | None = None
     now: datetime | None = None
     keys: dict[str, str] = field(default_factory=dict)
-    pages_rendered: int = 0
-    pages_kept: int = 0
-    prints: cache.Fingerprints | None = None  # this build's, once pages are rendered
+    prints: fingerprints.Fingerprints | None = None  # this build's, once pages are rendered
     previous: dict = field(default_factory=dict)  # the last build's {path: (key, size, mtime_ns, inode)}
     citations: citation_store.Store = field(default_factory=citation_store.Store)
 
-    def bibliography(self, config: Config, load: Callable[[Config], tuple[dict, list[Problem]]]):
-        """The site-wide bibliography, parsed once per change of its file (BibTeX parsing is slow)."""
-        key = cache.digest(cache.config_key(config), *[cache.file_key(p) for p in bibliography_files(config)])
-        hit = self.store.get("bibliography", "site", key)
-        if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], dict) and isinstance(hit[1], list):
-            return hit
-        bib, problems = load(config)
-        self.store.put("bibliography", "site", key, (bib, problems))
-        return bib, problems
+    def bibliography(self, config: Config) -> tuple[dict, list[Problem]]:
+        """The site-wide bibliography, parsed once per change of its files (BibTeX parsing is slow)."""
+        return bibliography.load(config, parallel.CachedLoader(self.store, 1))
 
     def content(self, config: Config, bib: dict) -> tuple[list[Post], list[Problem]]:
         with self.progress.phase("parsing posts") as tick:
-            return parallel.load_content(config, bib, self.store, self.jobs, tick)
+            return content.load(config, bib, parallel.CachedLoader(self.store, self.jobs, tick))
 
     def reviews(self, config: Config, post_ids: set[str]) -> tuple[list[ReviewRecord], list[Problem]]:
         with self.progress.phase("parsing reviews") as tick:
-            return parallel.load_reviews(config, post_ids, self.store, self.jobs, tick)
+            return reviews.load(config, post_ids, parallel.CachedLoader(self.store, self.jobs, tick))
 
     def render(self, renderer: Renderer, pages: Callable[[Renderer], list[Output]]) -> list[Output]:
         """Every page of `pages(renderer)`; unchanged ones kept from the output folder."""
         out = self.config.output_dir
-        prints = self.prints = cache.Fingerprints(renderer.site, self.store.salt,
-                                                  cache.templates_digest(renderer.theme))
+        prints = self.prints = fingerprints.Fingerprints(renderer.site, self.store.salt,
+                                                         fingerprints.templates_digest(renderer.theme))
         previous = self.store.get_blob("pages") or {}
         if not isinstance(previous, dict) or previous.get("out") != str(out):
             previous = {}
@@ -77,13 +71,12 @@ class Session:
             done = parallel.render_pages(renderer, pages, prints, self.previous, out, self.jobs, tick,
                                          before=lambda contexts: citations.prefetch(renderer.site, contexts))
         self.keys = done.keys
-        self.pages_rendered, self.pages_kept = done.rendered, done.kept
         return done.outputs
 
     def per_post(self, kind: str) -> Callable[[Post, Callable[[], T]], T]:
         """A memo for work done once per post after rendering (citation exports, feed entries),
         kept across builds under the post's page fingerprint: what a post's pages show is all
-        such work may use (cache.Fingerprints), so an edit recomputes that post's only."""
+        such work may use (fingerprints.Fingerprints), so an edit recomputes that post's only."""
         def memo(post: Post, compute: Callable[[], T]) -> T:
             if self.prints is None:
                 return compute()
@@ -133,16 +126,9 @@ class Session:
                         next_change(site, self.now))
 
 
-def bibliography_files(config: Config) -> list[Path]:
-    name = config.extra.get("citation", {}).get("bibliography")
-    if name:
-        return [config.root / name]
-    return [config.content_dir / c for c in ("bibliography.bib", "bibliography.json", "bibliography.yaml")]
-
-
 def start(config: Config, options, now: datetime) -> Session:
     salt = cache.code_salt()
-    store = cache.Store(config.root, salt, read=not options.no_cache, write=True)
+    store = Store(config.root, salt, read=not options.no_cache, write=True)
     progress = Progress(enabled=Progress.wanted(sys.stderr))
     session = Session(config, store, parallel.jobs_for(options.jobs), progress, now=now,
                       citations=citation_store.Store(config.root / cache.FOLDER, read=not options.no_cache))
@@ -155,9 +141,9 @@ def start(config: Config, options, now: datetime) -> Session:
 
 def config_paths(config: Config) -> list[Path]:
     """Everything a build reads, for the no-op check (the output folder is checked apart)."""
-    from .theme import BUILTIN_THEMES
+    from ..theme import BUILTIN_THEMES
     return [config.path, config.content_dir, config.reviews_dir, config.themes_dir, BUILTIN_THEMES,
-            *bibliography_files(config), *noop.git_files(config.root)]
+            *bibliography.files(config), *noop.git_files(config.root)]
 
 
 def next_change(site: Site, now: datetime | None) -> float | None:

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import Problem, ProblemError, error
-from .model import Config, Output
+from ..errors import Problem, ProblemError, error
+from ..model import Config, Output
 
 BACKGROUND_DELETE = 2000  # outputs; above this the previous site is deleted in the background
 

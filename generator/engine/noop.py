@@ -2,24 +2,25 @@
 
 After each successful build, a manifest records the stat of every input (site.yaml, content/,
 reviews/, themes, the bibliography, the git refs), the build options, Peerpress's code salt
-and the stat of every file in the output folder. `python -m generator build` checks it first:
+and the stat of every file in the output folder. `python -m generator build` checks it first
+(commands/build.py, `fast_path`):
 if every input and every output file is exactly as recorded, and no date in the inputs has
 been reached since (a scheduled post), the site is already up to date and the build stops.
 Anything unusual (a file changed within the last two seconds, where stat cannot tell two
 versions apart; other options; a touched output file) sends it to the ordinary build.
 
-This module imports only the standard library and `cache`, so the check costs milliseconds.
+This module imports only the standard library, `cache` and `errors`, so the check costs
+milliseconds.
 """
 from __future__ import annotations
 
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cache
-from .errors import format_problems
+from .. import cache
+from ..errors import format_problems
 
 MANIFEST = "noop"
 RACY_SECONDS = 2.0
@@ -169,61 +170,22 @@ def _now() -> float:
     return float(epoch) if epoch and epoch.isdigit() else time.time()
 
 
-def parse(argv: list[str]) -> dict | None:
-    """The plain `build` invocations the check understands; anything else goes to the real CLI."""
-    if not argv or argv[0] != "build":
-        return None
-    args = {"config": "site.yaml", "out": None, "drafts": False, "base_url": None, "timings": False}
-    values = {"--config": "config", "--out": "out", "--base-url": "base_url", "--jobs": "jobs", "--format": "format"}
-    rest = argv[1:]
-    while rest:
-        arg = rest.pop(0)
-        name, eq, value = arg.partition("=")
-        if name in values:
-            if not eq:
-                if not rest:
-                    return None
-                value = rest.pop(0)
-            args[values[name]] = value
-        elif arg == "--drafts":
-            args["drafts"] = True
-        elif arg == "--timings":
-            args["timings"] = True
-        else:  # --no-cache, --help, typos: the real CLI handles them
-            return None
-    return args if args.get("format", "text") == "text" else None
-
-
-def check(argv: list[str]) -> int | None:
-    """Exit status 0 when the site is already up to date (and the summary printed), else None."""
-    start = time.perf_counter()
-    args = parse(argv)
-    if args is None:
-        return None
-    config_path = Path(args["config"]).absolute()
+def up_to_date(config_path: Path, options) -> dict | None:
+    """The last build's manifest when every input and output is as it recorded (and no date in
+    the inputs has been reached since), else None. `options` as for `options_key`."""
     salt = cache.code_salt()
     manifest = cache.load(_folder(str(config_path)) / f"{MANIFEST}.pickle", salt)
     if not isinstance(manifest, dict) or manifest.get("config") != str(config_path):
         return None
-    opts = type("Options", (), {"out": args["out"], "drafts": args["drafts"], "base_url": args["base_url"]})
-    options = options_key(opts)
-    if tuple(manifest["options"]) != options:
+    key = options_key(options)
+    if tuple(manifest["options"]) != key:
         return None
-    now = time.time()
-    sig = signature(config_path, [Path(p) for p in manifest["paths"]], salt, options, now, manifest.get("hashed", []))
+    sig = signature(config_path, [Path(p) for p in manifest["paths"]], salt, key, time.time(),
+                    manifest.get("hashed", []))
     if sig.key != manifest["key"]:
         return None
     if manifest["valid_until"] is not None and _now() >= manifest["valid_until"]:
         return None
-    out = Path(manifest["out"])
-    if output_state(out) != manifest["outputs"]:
+    if output_state(Path(manifest["out"])) != manifest["outputs"]:
         return None
-    if manifest["warnings"]:
-        print(manifest["warnings"], file=sys.stderr)
-    seconds = time.perf_counter() - start
-    if args["timings"]:
-        print(f"  {'up-to-date':<14} {seconds * 1000:8.1f} ms")
-    count = manifest["count"]
-    print(f"built {manifest['listed']} posts, {count} files (0 written, {count} unchanged) into {out} "
-          f"in {seconds:.2f}s (nothing changed)")
-    return 0
+    return manifest

@@ -1,0 +1,102 @@
+"""Fingerprints of rendered pages: what a page's bytes depend on (engine/incremental.py keeps
+unchanged pages by them)."""
+from __future__ import annotations
+
+import io
+import pickle
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+from .cache import digest, stable_pickle
+from .model import Post, Site
+
+class Fingerprints:
+    """Page keys: the template set, the page's own context, and the site's metadata.
+
+    A template sees its context in full and the whole Site through the `site` global. The
+    contract that keeps cached pages right: whatever a page shows about a post comes through its
+    context (the post, its review state, records and versions are all part of the post's
+    fingerprint), and through `site` only metadata (`site_digest`: titles, dates, people, tags,
+    statuses; not bodies, summaries, rendered HTML or content hashes). A post's body edit therefore
+    re-renders the pages that list it, and not the rest.
+    """
+
+    def __init__(self, site, salt: str, templates: str):
+        self.site = site
+        self.base = digest(salt, templates, self.site_digest(site))
+        self._posts: dict[int, str] = {}
+        # The site's own review states and records, by identity: each is part of its post's
+        # fingerprint already, so a page key names that instead of pickling it again.
+        self.covered: dict[int, str] = {id(s): pid for pid, s in site.states.items()}
+        self.covered.update({id(r): pid for pid, rs in site.reviews_by_post.items() for r in rs})
+
+    @staticmethod
+    def site_digest(site) -> str:
+        # What a body edit changes (the summary defaults to the first paragraph); pages get these
+        # through their context, where each post counts in full.
+        heavy = {"body", "html", "toc", "word_count", "content_hash", "references", "body_line", "summary"}
+        posts = []
+        for post in list(site.posts.values()) + list(site.pages.values()):
+            meta = {f.name: getattr(post, f.name) for f in fields(Post) if f.name not in heavy}
+            state = site.states.get(post.id)
+            if state is not None:
+                meta["_state"] = (state.status, state.accepted_on, len(state.approvals), len(state.reviews),
+                                  tuple(state.needs), state.retraction is not None)
+            posts.append(meta)
+        records = [(r.path, r.post_id, r.type, r.person, r.date, r.decision, r.round, r.competing_interests)
+                   for r in site.records]
+        shown = [p.id for p in site.listed]
+        return digest(stable_pickle((site.config, posts, records, shown)))
+
+    def post(self, post) -> str:
+        """A post with everything about it a page may show."""
+        found = self._posts.get(id(post))
+        if found is None:
+            site = self.site
+            found = digest(stable_pickle((post, site.states.get(post.id), site.reviews_by_post.get(post.id),
+                                    site.versions.get(post.id))))
+            self._posts[id(post)] = found
+        return found
+
+    def page_key(self, template: str, path: str, context: dict) -> str:
+        buf = io.BytesIO()
+        _ContextPickler(buf, self).dump((template, path, context))
+        return digest(self.base, buf.getvalue())
+
+
+
+class _ContextPickler(pickle.Pickler):
+    """Pickles a page context with every Post (and the Site) replaced by its fingerprint."""
+
+    def __init__(self, buf, prints: Fingerprints):
+        super().__init__(buf, protocol=4)
+        self.fast = True
+        self.prints = prints
+
+    def persistent_id(self, obj):
+        kind = type(obj)
+        if kind in _PLAIN:  # most of what a context holds: answered without further checks
+            return None
+        if kind is Post:
+            return "post:" + self.prints.post(obj)
+        if kind is Site:
+            return "site"  # its metadata is in every key; its heavy parts reach pages as posts
+        post_id = self.prints.covered.get(id(obj))
+        if post_id is not None and post_id in self.prints.site.posts:
+            return "of:" + self.prints.post(self.prints.site.posts[post_id])
+        if callable(obj) and not is_dataclass(obj):
+            # Functions in a context come from Peerpress's code, which the salt covers.
+            return f"fn:{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', type(obj).__name__)}"
+        return None
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes, list, tuple, dict, set, frozenset})
+
+
+def templates_digest(theme) -> str:
+    """Every file of the theme chain (templates, static files, theme.yaml)."""
+    parts: list[Any] = []
+    for folder in theme.chain:
+        for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+            parts += [f.as_posix(), f.read_bytes()]
+    return digest(*parts)
