@@ -57,3 +57,24 @@ def test_no_cache_builds_do_not_read_the_store(tmp_path):
     cold = store.Store(tmp_path, read=False)
     cold.format_item(ITEM, "apa")
     assert cold.misses == 1
+
+
+def test_a_build_served_from_the_store_equals_a_clean_build(blog, tmp_path, monkeypatch):
+    """Every page rendered again (another output folder), every citation read from the store:
+    no formatting code may run, and the site is byte for byte a clean build's."""
+    from generator.references import shapes
+    from tests.test_cache import clean_build, files, incremental, sample
+
+    sample(blog)
+    incremental(blog)
+
+    def no_formatting(*args, **kwargs):
+        raise AssertionError("a citation was formatted although the store holds it")
+
+    monkeypatch.setattr(shapes, "raw", no_formatting)
+    monkeypatch.setattr(engine, "_render_entries", no_formatting)
+    report = blog.build(jobs=1, out=blog.root / "elsewhere")
+    assert not [p for p in report.problems if p.severity == "error"], report.problems
+    assert report.site is not None and report.site.listed
+    monkeypatch.undo()
+    assert files(blog.root / "elsewhere") == clean_build(blog, tmp_path)
