@@ -18,6 +18,7 @@ and rebuilt, and never unpickled.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import io
@@ -102,9 +103,35 @@ def dump(path: Path, salt: str, value: Any) -> None:
     mac = hmac.new(secret(), header + payload, hashlib.sha256).digest()
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(header + mac + payload)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(header + mac + payload)
+        os.replace(tmp, path)
+    except OSError as exc:  # a full disk: no half-written file is left behind; the build reports the error
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if exc.filename in (None, os.fspath(tmp)):
+            exc.filename = os.fspath(path)
+        raise
+
+
+def remove_orphans(folder: Path) -> None:
+    """Temporary files of dump() whose process is gone (a build killed mid-write)."""
+    for tmp in folder.glob(".*.tmp") if folder.is_dir() else ():
+        pid = tmp.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not _alive(int(pid)):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but another user's
+        return True
+    return True
 
 
 def load(path: Path, salt: str) -> Any | None:

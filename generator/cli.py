@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from . import fserrors
 from .commands.common import common_parser
 from .errors import ProblemError, format_problems
 
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except ProblemError as exc:
         print(format_problems(exc.problems, getattr(args, "format", "text")), file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file-system failure no step turned into a Problem: still no traceback
+        print(fserrors.problem(exc).text(), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; the previous site is untouched", file=sys.stderr)

@@ -172,11 +172,10 @@ def load(path: Path | str) -> Config:
     """Read and validate site.yaml; raise ProblemError listing every problem at once."""
     path = Path(path).absolute()
     shown = path.name
-    try:
-        text, problems = read_text(path, shown)  # BOM and CRLF accepted; bad UTF-8 named by line
-    except (FileNotFoundError, IsADirectoryError):
+    if not path.is_file():
         raise ProblemError([error(str(path), None, "no site.yaml here",
-                                  "run from your blog's folder or pass --config PATH")]) from None
+                                  "run from your blog's folder or pass --config PATH")])
+    text, problems = read_text(path, shown)  # BOM and CRLF accepted; bad UTF-8 named by line
     if text is None:
         raise ProblemError(problems)
     try:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import cache, markup, references, review_rules
+from . import cache, frontpaths, markup, references, review_rules
 from .errors import Problem, error, rel
 from .frontmatter import read_text, split
 from .loading import SERIAL, Job, Loader, collect
@@ -34,7 +34,12 @@ SECTION_IDS = {"posts", "tags", "authors", "reviewers", "review-policy", "archiv
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
+MAX_ID = 100  # characters; an id names folders and files (posts/<id>/<id>.bib) and must fit the file system
+
+
 def id_problem(value: str) -> str | None:
+    if len(value) > MAX_ID:
+        return f"is {len(value)} characters long, more than {MAX_ID}"
     if value.lower() in RESERVED_IDS:
         return f"'{value}' is a reserved name"
     if not ID_RE.match(value):
@@ -74,7 +79,7 @@ POST = Section({
     "corrections": Field(list, [], "published corrections", item=CORRECTION),
     "draft": Field(bool, False, "never publish, even if accepted"),
     "featured": Field(bool, False, "show in the featured list on the home page"),
-    "image": Field(str, "", "social-card image, relative to the post"),
+    "image": Field(str, "", "social-card image: a file in the post's folder, /assets/… or an https:// URL"),
 })
 
 PAGE = Section({
@@ -134,6 +139,14 @@ def discover(config: Config, real: Resolver | None = None) -> tuple[list[tuple[s
                 else:
                     problems.append(error(rel(p, config.root), None, "a post bundle folder has no index.md",
                                           "put the post text in index.md inside the folder"))
+            elif p.name == "index.md":  # would take its id from the folder: a post called "posts"
+                problems.append(error(rel(p, config.root), 1, "index.md directly in content/posts/ is not a post",
+                                      "name the file after the post (my-post.md) or move it to "
+                                      "content/posts/my-post/index.md"))
+            elif p.suffix == ".md" and not p.exists():  # named by the link: its target does not exist
+                problems.append(error(p.relative_to(config.root).as_posix(), None,
+                                      "is a link to a file that does not exist",
+                                      "remove the link or restore its target"))
             elif p.suffix == ".md":
                 found.append(("post", p))
     pages_dir = config.content_dir / "pages"
@@ -244,6 +257,8 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
     problems += bib_problems
     if bundle:
         problems += _outside_links(config, path)
+    bad_image = frontpaths.image_problem(config, path, bundle, data.get("image") or "", shown, doc.line("image"))
+    problems += [bad_image] if bad_image else []
     rendered = markup.render(
         source.body, config=config, path=shown, line_offset=source.body_line - 1,
         bibliography={**bibliography, **local_bib}, raw_html=config.raw_html)
@@ -306,8 +321,8 @@ def _post_bibliography(config: Config, path: Path, data: dict, doc, shown: str):
     """A post's own bibliography files: parsed entries and raw texts (part of the content hash)."""
     files, texts, problems = [], [], []
     for i, name in enumerate(data.get("bibliography") or []):
-        f = (path.parent / name)
-        if not f.is_file() or not inside(f, config.root):
+        f = frontpaths.within(path.parent, name)  # the post's folder only: never ../../ or /etc
+        if f is None:
             problems.append(error(shown, doc.line("bibliography", i), f"bibliography file '{name}' not found",
                                   "give a path relative to the post file"))
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import fserrors, limits
 from .errors import Problem, error
 from .yamlio import Document, YamlError, parse
 
@@ -17,7 +18,12 @@ class Source:
 
 def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 file; a BOM and CRLF line endings are accepted and normalised."""
-    raw = path.read_bytes()
+    try:
+        raw = limits.read_bounded(path, shown)
+    except limits.TooBig as exc:
+        return None, [exc.problem]
+    except OSError as exc:  # unreadable: permissions, a broken link, a failing disk
+        return None, [fserrors.problem(exc, "read the file", shown)]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

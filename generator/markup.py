@@ -18,7 +18,8 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from . import references
+from . import limits, references
+from . import sanitize as sanitizing  # markup.sanitize() is the function below
 from .errors import Problem
 from .model import Config, Heading
 
@@ -157,6 +158,9 @@ def render(text: str, *, config: Config | None = None, path: str = "", line_offs
            bibliography: dict | None = None, raw_html: str = "allow", style: str = "") -> Rendered:
     """Render one Markdown body. `line_offset` is the number of file lines before `text`."""
     style = style or (config.extra["citation"]["default_style"] if config else "nlm-citation-sequence")
+    too_deep = limits.markdown_depth(text, path, line_offset + 1)
+    if too_deep:  # refused before parsing: deep nesting costs the parser quadratic time
+        return Rendered("", problems=[too_deep])
     md = parser(raw_html != "escape")
     env = {"path": path, "line_offset": line_offset, "bibliography": bibliography or {},
            "cited": [], "problems": [], "style": style}
@@ -175,14 +179,17 @@ def render(text: str, *, config: Config | None = None, path: str = "", line_offs
 
 def sanitize(html: str) -> str:
     """Remove scripts, event handlers and dangerous URLs, keeping ordinary markup."""
-    return nh3.clean(html, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES,
+    return nh3.clean(html, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, attribute_filter=sanitizing.attribute,
                      url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow")
 
 
 def scrub(html: str) -> str:
     """The `allow` policy: the author's HTML stays, anything that runs script goes."""
-    return nh3.clean(html, tags=ALLOW_TAGS, clean_content_tags={"script"}, attributes=ALLOW_ATTRIBUTES,
-                     generic_attribute_prefixes={"data-", "aria-"}, url_schemes=URL_SCHEMES, link_rel=None)
+    # srcset, style attributes and <style> elements: URLs and CSS nh3 does not look into (sanitize.py)
+    return sanitizing.style_elements(nh3.clean(
+        html, tags=ALLOW_TAGS, clean_content_tags={"script"}, attributes=ALLOW_ATTRIBUTES,
+        attribute_filter=sanitizing.attribute, generic_attribute_prefixes={"data-", "aria-"},
+        url_schemes=URL_SCHEMES, link_rel=None))
 
 
 def _note_raw_html(state) -> None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import cache, review_rules
+from . import cache, limits, review_rules
 from .content import Resolver, inside, to_datetime
 from .errors import Problem, error, rel, warning
 from .frontmatter import read_text, split
@@ -122,6 +122,8 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
     problems += _check_name(path, data, person, shown)
     problems += review_rules.review_text(kind, source.body, source.body_line, shown)
     tz = ZoneInfo(config.timezone)
+    too_deep = limits.markdown_depth(source.body, shown, source.body_line)  # render() refuses it, silently here
+    problems += [too_deep] if too_deep else []
     body_html = sanitize(render(source.body, config=config, path=shown,
                                 line_offset=source.body_line - 1).html)
     record = ReviewRecord(

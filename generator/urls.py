@@ -1,6 +1,7 @@
 """Every URL the site uses, in one place: templates call these, never concatenate strings."""
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -16,7 +17,21 @@ def slug(text: str) -> str:
 
 @lru_cache(maxsize=65536)  # a site has few distinct tags, each slugged on every page that shows it
 def _slug(text: str) -> str:
-    return _slugify(text) or "untitled"
+    return shorten(_slugify(text) or "untitled")
+
+
+MAX_SLUG = 80  # bytes: a folder name well under the file systems' 255, with room for a prefix
+
+
+def shorten(name: str, limit: int = MAX_SLUG) -> str:
+    """`name` if it fits in `limit` UTF-8 bytes, else its start plus a hash of the whole name:
+    stable across builds, and two long names that share a start still get different ones."""
+    raw = name.encode("utf-8")
+    if len(raw) <= limit:
+        return name
+    tail = "-" + hashlib.sha256(raw).hexdigest()[:10]
+    head = raw[:limit - len(tail)].decode("utf-8", "ignore").rstrip("-")
+    return head + tail
 
 
 def home(page: int = 1) -> str:

@@ -6,6 +6,8 @@ from typing import Any
 
 import yaml
 
+from . import limits
+
 Key = tuple  # a path into the document: ("people", "jdoe", "orcid")
 
 
@@ -41,6 +43,15 @@ FastLoader = getattr(yaml, "CSafeLoader", None)
 
 def parse(text: str, offset: int = 0) -> Document:
     """Parse one YAML document; raise YamlError with the file line on bad syntax."""
+    try:
+        return _parse(text, offset)
+    except RecursionError:  # PyYAML builds nested values recursively
+        line = limits.yaml_depth_line(text)
+        raise YamlError(f"values are nested too deeply (more than {limits.MAX_YAML_DEPTH} levels)",
+                        line + offset if line else None, "flatten the nested lists or mappings") from None
+
+
+def _parse(text: str, offset: int) -> Document:
     if FastLoader is not None:
         loader = FastLoader(text)
         try:
@@ -106,7 +117,15 @@ def _walk(root: yaml.Node, lines: dict[Key, int], offset: int) -> None:
         node, path, ancestors = stack.pop()
         budget -= 1
         if budget < 0:
-            raise YamlError("invalid YAML: aliases expand to too many values", None)
+            raise YamlError(f"more than {MAX_VALUES} values in all (aliases count each time they are used)",
+                            node.start_mark.line + 1 + offset, "split the data or use fewer aliases")
+        if len(path) > limits.MAX_YAML_DEPTH:
+            raise YamlError(f"values are nested too deeply (more than {limits.MAX_YAML_DEPTH} levels)",
+                            node.start_mark.line + 1 + offset, "flatten the nested lists or mappings")
+        if isinstance(node, yaml.CollectionNode) and len(node.value) > limits.MAX_ITEMS:
+            what = "list" if isinstance(node, yaml.SequenceNode) else "mapping"
+            raise YamlError(f"a {what} of {len(node.value)} items is longer than {limits.MAX_ITEMS}",
+                            node.start_mark.line + 1 + offset, "shorten it")
         if id(node) in ancestors:
             raise YamlError("invalid YAML: an alias refers to a value that contains it",
                             node.start_mark.line + 1 + offset)

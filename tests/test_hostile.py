@@ -317,3 +317,101 @@ def test_imported_pull_request_review_stays_text(hostile_site):
     [div] = [d for d in page.xpath("//div[@class='review-text']") if "Imported review." in d.text_content()]
     assert "reviewer: rex" in div.text_content()
     assert not div.xpath(".//script|.//iframe|.//*[@onerror]")
+
+
+# --- srcset and CSS under the default `allow` policy (issue 18) --------------------------------------
+# Each case is one raw-HTML block in a real post; what survives is read back from the built page
+# with lxml, and every CSS text with tinycss2 (escapes decoded, as a browser would read them).
+
+CSS_CASES = {  # name: (raw HTML inside <div id="case-NAME">, what must survive)
+    "srcset-javascript": ('<img src="a.png" alt="" srcset="a.png 1x, javascript:alert(1) 2x">', "a.png 1x"),
+    "srcset-only-vbscript": ('<img src="a.png" alt="" srcset="vbscript:msgbox(1) 1x">', None),
+    "srcset-data-svg": ('<picture><source srcset="data:image/svg+xml,%3Csvg onload=alert(1)%3E 1x">'
+                        '<img src="a.png" alt=""></picture>', None),
+    "srcset-spaced-scheme": ('<img src="a.png" alt="" srcset="b.png 2x,  JaVaScRiPt:alert(1) 3x">', "b.png 2x"),
+    "style-url-javascript": ('<p style="color: red; background: url(javascript:alert(1))">x</p>', "color: red"),
+    "style-url-escaped-scheme": ("<p style=\"color: red; background-image: url('jav\\61script:alert(1)')\">x</p>",
+                                 "color: red"),
+    "style-url-tab-in-scheme": ('<p style="color: red; background: url(&quot;java&#9;script:x&quot;)">x</p>',
+                                "color: red"),
+    "style-url-data": ('<p style="background: url(data:text/html;base64,PHNjcmlwdD4=)">x</p>', None),
+    "style-expression": ('<p style="width: expression(alert(1)); color: blue">x</p>', "color: blue"),
+    "style-moz-binding": ('<p style="-moz-binding: url(https://evil.example/x.xml#xss); color: red">x</p>',
+                          "color: red"),
+    "style-behavior": ('<p style="behavior: url(x.htc); color: red">x</p>', "color: red"),
+    "style-image-set": ("<p style=\"color: red; background: image-set('javascript:x' 1x)\">x</p>", "color: red"),
+    "style-element-import": ("<style>@import url(javascript:alert(1)); .x { color: red }</style>",
+                             ".x { color: red }"),
+    "style-element-import-https": ('<style>@import "https://evil.example/x.css"; .y { color: red }</style>',
+                                   ".y { color: red }"),
+    "style-element-media-url": ("<style>@media screen { .z { background: url(javascript:x); color: red } }</style>",
+                                "@media screen {\n.z { color: red }\n}"),
+    "style-element-font-face": ("<style>@font-face { font-family: x; src: url(javascript:x) }</style>",
+                                "@font-face { font-family: x }"),
+    "style-element-escaped-close": ('<style>.a::after { content: "\\3c /style><script>window.__pwned=1</script>";'
+                                    ' -moz-binding: url(x) }</style>', None),
+    "style-element-safe-untouched": ("<style>.keep { color: #333; margin: 0 auto }</style>",
+                                     ".keep { color: #333; margin: 0 auto }"),
+}
+
+
+def css_threats(css: str) -> list[str]:
+    """Every URL that is not http(s) or relative, and every at-rule or function that loads or runs
+    something, in `css` (a stylesheet or a declaration list), read by tinycss2."""
+    import tinycss2
+    found: list[str] = []
+
+    def walk(tokens):
+        for t in tokens or ():
+            if t.type == "url" and DANGEROUS_URL.match("".join(c for c in t.value if c > " ")):
+                found.append(t.value)
+            elif t.type == "string" and DANGEROUS_URL.match("".join(c for c in t.value if c > " ")):
+                found.append(t.value)
+            elif t.type == "at-keyword" and t.lower_value == "import":
+                found.append("@import")
+            elif t.type == "ident" and t.lower_value in ("-moz-binding", "behavior"):
+                found.append(t.value)
+            elif t.type == "function":
+                if t.lower_name == "expression":
+                    found.append("expression()")
+                walk(t.arguments)
+            elif t.type in ("() block", "[] block", "{} block"):
+                walk(t.content)
+    walk(tinycss2.parse_component_value_list(css))
+    return found
+
+
+@pytest.fixture(scope="module")
+def css_page(tmp_path_factory):
+    from tests.sitebuilder import SiteBuilder
+    b = SiteBuilder(tmp_path_factory.mktemp("css") / "blog")
+    body = "Intro.\n\n" + "\n\n".join(f'<div id="case-{name}">{html}</div>' for name, (html, _) in CSS_CASES.items())
+    b.post("css", body=body + "\n")
+    b.approve_twice("css")
+    report = b.build()
+    assert report.problems == [], [p.text() for p in report.problems]
+    return parse_html(b.root / "site/posts/css/index.html")
+
+
+@pytest.mark.parametrize("name", sorted(CSS_CASES))
+def test_srcset_and_css_keep_only_safe_urls(css_page, name):
+    _, kept = CSS_CASES[name]
+    [case] = css_page.xpath(f"//div[@id='case-{name}']")
+    srcsets = case.xpath(".//@srcset")
+    styles = case.xpath(".//@style") + [s.text or "" for s in case.iter("style")]
+    for value in srcsets:
+        assert not [c for c in value.split(",") if DANGEROUS_URL.match(c.strip())], value
+    for css in styles:
+        assert css_threats(css) == [], css
+    assert not case.xpath(".//script") and "__pwned" not in lxml.html.tostring(case, encoding="unicode").replace(
+        "\\3c script>window.__pwned", "")
+    if kept is None:
+        assert srcsets == [] and [s for s in case.xpath(".//@style")] == [], (srcsets, styles)
+    else:
+        assert kept in srcsets + [s.strip() for s in styles], (srcsets, styles)
+
+
+def test_sanitize_policy_filters_table_cell_styles():
+    doc = fragment(render('<table><tr><td style="background: url(javascript:x); text-align: right">1</td>'
+                          '<td style="text-align: left">2</td></tr></table>', raw_html="sanitize").html)
+    assert doc.xpath("//td/@style") == ["text-align: right", "text-align: left"]

@@ -150,8 +150,8 @@ def _(b, outside):
 
 
 @case("yaml-alias-bomb",
-      "content/posts/bad.md: error: invalid YAML: aliases expand to too many values "
-      "(check indentation, colons and quotes)")
+      "content/posts/bad.md:5: error: more than 100000 values in all (aliases count each time they are used) "
+      "(split the data or use fewer aliases)")
 def _(b, outside):
     lines, prev = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"], "a0"
     for n in range(1, 8):
@@ -590,6 +590,242 @@ def _(b, outside):
     settings(b, citation={"bibliography": "refs.bib"})
 
 
+# --- files named in front matter (issue 18) ---------------------------------------------------------
+
+IMAGE_HINT = "(name a file in the post's folder, a theme's static file as /assets/…, or an https:// URL)"
+
+
+@case("image-absolute-system-path",
+      f"content/posts/bundle/index.md:6: error: image '/etc/passwd' is not a static file of the site {IMAGE_HINT}")
+def _(b, outside):
+    b.post("bundle", bundle=True, image="/etc/passwd")
+
+
+@case("image-climbs-out-of-the-bundle",
+      "content/posts/bundle/index.md:6: error: image '../../../etc/passwd' is not a file in the post's folder "
+      + IMAGE_HINT)
+def _(b, outside):
+    b.post("bundle", bundle=True, image="../../../etc/passwd")
+
+
+@case("image-climbs-to-the-project",
+      "content/posts/bundle/index.md:6: error: image '../../../site.yaml' is not a file in the post's folder "
+      + IMAGE_HINT)
+def _(b, outside):
+    b.post("bundle", bundle=True, image="../../../site.yaml")
+
+
+@case("image-link-out-of-the-bundle",
+      f"content/posts/bundle/index.md:6: error: image 'card.png' is not a file in the post's folder {IMAGE_HINT}")
+def _(b, outside):
+    b.post("bundle", bundle=True, image="card.png")
+    (outside / "card.png").write_bytes(b"\x89PNG")
+    link(b.root / "content/posts/bundle/card.png", outside / "card.png")
+
+
+@case("image-missing-in-bundle",
+      f"content/posts/bundle/index.md:6: error: image 'card.png' is not a file in the post's folder {IMAGE_HINT}")
+def _(b, outside):
+    b.post("bundle", bundle=True, image="card.png")
+
+
+@case("image-javascript-url",
+      f"content/posts/bad.md:5: error: image 'javascript:alert(1)' is not an http(s) URL {IMAGE_HINT}")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "image: 'javascript:alert(1)'\n---\n")
+
+
+@case("image-data-url",
+      f"content/posts/bad.md:5: error: image 'data:image/png;base64,iVBO' is not an http(s) URL {IMAGE_HINT}")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "image: 'data:image/png;base64,iVBO'\n---\n")
+
+
+@case("image-file-url",
+      f"content/posts/bad.md:5: error: image 'file:///etc/passwd' is not an http(s) URL {IMAGE_HINT}")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "image: 'file:///etc/passwd'\n---\n")
+
+
+@case("image-beside-a-single-file-post",
+      "content/posts/bad.md:5: error: image 'card.png': a single-file post has no folder for images "
+      "(move the post to content/posts/<id>/index.md with the image beside it, or use a URL)")
+def _(b, outside):
+    b.write("content/posts/card.png", "not really a png")
+    bad_post(b, GOOD_FRONT + "image: card.png\n---\n")
+
+
+@case("image-missing-static-file",
+      f"content/posts/bad.md:5: error: image '/assets/nope.png' is not a static file of the site {IMAGE_HINT}")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "image: /assets/nope.png\n---\n")
+
+
+@case("bibliography-climbs-out-of-the-bundle",
+      "content/posts/bundle/index.md:7: error: bibliography file '../../../site.yaml' not found "
+      "(give a path relative to the post file)")
+def _(b, outside):
+    b.post("bundle", bundle=True, bibliography=["../../../site.yaml"])
+
+
+@case("bibliography-absolute-path",
+      "content/posts/bundle/index.md:7: error: bibliography file '/etc/passwd' not found "
+      "(give a path relative to the post file)")
+def _(b, outside):
+    b.post("bundle", bundle=True, bibliography=["/etc/passwd"])
+
+
+# --- names the file system would refuse, reserved names (issue 18) -----------------------------------
+
+@case("id-too-long",
+      "content/posts/bad.md:5: error: 'id' is 150 characters long, more than 100")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + f"id: {'a' * 150}\n---\n")
+
+
+@case("file-name-gives-too-long-id",
+      f"content/posts/{'b' * 120}.md:1: error: the file name gives the id '{'b' * 120}', which is 120 characters "
+      "long, more than 100 (rename the file or set 'id:' in the front matter)")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "---\n", name=f"{'b' * 120}.md")
+
+
+@case("page-id-too-long",
+      "content/pages/bad.md:3: error: 'id' is 101 characters long, more than 100")
+def _(b, outside):
+    b.write("content/pages/bad.md", f"---\ntitle: About\nid: {'p' * 101}\n---\nText.\n")
+
+
+@case("person-id-too-long-for-a-folder",
+      f"authors/{'r' * 112}…: error: a file name of the site would be 300 bytes long, more than the file "
+      "system's 255 (shorten the id, tag or file name that made it)")
+def _(b, outside):
+    people = {**PEOPLE, "r" * 300: {"name": "Long Name", "roles": ["author"]}}
+    settings(b, people=people)
+    b.post("q", title="Q", authors=["r" * 300])
+    b.approve_twice("q")
+
+
+@case("index-md-directly-in-posts",
+      "content/posts/index.md:1: error: index.md directly in content/posts/ is not a post (name the file after "
+      "the post (my-post.md) or move it to content/posts/my-post/index.md)")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "---\nA list of posts, perhaps.\n", name="index.md")
+
+
+@case("page-named-like-the-posts-section",
+      "content/pages/posts.md:1: error: page id 'posts' is reserved for the site's own /posts/ "
+      "(choose another id for the page)")
+def _(b, outside):
+    b.write("content/pages/posts.md", "---\ntitle: Posts\n---\nText.\n")
+
+
+@case("page-id-replaces-the-search-section",
+      "content/pages/about.md:3: error: page id 'search' is reserved for the site's own /search/ "
+      "(choose another id for the page)")
+def _(b, outside):
+    b.write("content/pages/about.md", "---\ntitle: About\nid: search\n---\nText.\n")
+
+
+@case("page-file-named-index",
+      "content/pages/index.md:1: error: the file name gives the id 'index', which 'index' is a reserved name "
+      "(rename the file or set 'id:' in the front matter)")
+def _(b, outside):
+    b.write("content/pages/index.md", "---\ntitle: Home\n---\nText.\n")
+
+
+# --- limits (issue 18) ---------------------------------------------------------------------------
+
+@case("list-nested-1000-levels",
+      "content/posts/bad.md:106: error: the text is nested 101 levels deep, more than 100 "
+      "(flatten the nested lists or quotes)")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "---\n" + "".join("  " * k + "- x\n" for k in range(1_000)))
+
+
+@case("quotes-nested-10000-levels",
+      "content/posts/bad.md:8: error: the text is nested 10000 levels deep, more than 100 "
+      "(flatten the nested lists or quotes)")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "---\nIntro.\n\n" + "> " * 10_000 + "deep\n")
+
+
+@case("review-nested-too-deep",
+      "reviews/p/2025-01-05-rita.md:9: error: the text is nested 150 levels deep, more than 100 "
+      "(flatten the nested lists or quotes)")
+def _(b, outside):
+    path = b.root / "reviews/p/2025-01-05-rita.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + "- " * 150 + "x\n", encoding="utf-8")
+
+
+@case("yaml-nested-1000-levels",
+      "content/posts/bad.md:5: error: values are nested too deeply (more than 100 levels) "
+      "(flatten the nested lists or mappings)")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "tags: " + "[" * 1000 + "]" * 1000 + "\n---\n")
+
+
+@case("tag-list-200000-items",
+      "content/posts/bad.md:5: error: a list of 200000 items is longer than 10000 (shorten it)")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "tags: [" + ", ".join(f"t{i}" for i in range(200_000)) + "]\n---\n")
+
+
+@case("authors-list-block-style-too-long",
+      "content/posts/bad.md:6: error: a list of 12000 items is longer than 10000 (shorten it)")
+def _(b, outside):
+    bad_post(b, "---\ntitle: T\ndate: 2025-01-01\nsummary: s\nauthors:\n" + "  - ada\n" * 12_000 + "---\n")
+
+
+@case("mapping-too-long",
+      "content/posts/bad.md:5: error: a mapping of 10001 items is longer than 10000 (shorten it)")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "extra: {" + ", ".join(f"k{i}: v" for i in range(10_001)) + "}\n---\n")
+
+
+@case("post-file-too-big",
+      "content/posts/bad.md: error: the file is 6.0 MB, more than 5 MB (split it or move large data out of it)")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "---\n" + ("word " * 199 + "\n") * 6300)
+
+
+@case("review-file-too-big",
+      "reviews/p/2025-01-09-rex.md: error: the file is 5.5 MB, more than 5 MB (split it or move large data out of it)")
+def _(b, outside):
+    review(b, "p/2025-01-09-rex.md", "reviewer: rex\ndate: 2025-01-09\ndecision: approve\nversion: x\n",
+           "x" * (5 * 1024 * 1024 + 512 * 1024))
+
+
+@case("yaml-nested-150-levels",
+      "content/posts/bad.md:5: error: values are nested too deeply (more than 100 levels) "
+      "(flatten the nested lists or mappings)")
+def _(b, outside):
+    bad_post(b, GOOD_FRONT + "extra: " + "[" * 150 + "]" * 150 + "\n---\n")
+
+
+@case("site-yaml-nested-too-deep",
+      "site.yaml:2: error: values are nested too deeply (more than 100 levels) (flatten the nested lists or mappings)")
+def _(b, outside):
+    text = (b.root / "site.yaml").read_text(encoding="utf-8")
+    b.write("site.yaml", text.replace("title: Test Blog\n", "title: Test Blog\nextra: " + "{a: " * 2000
+                                      + "1" + "}" * 2000 + "\n"))
+
+
+# --- unreadable inputs (issue 18) ------------------------------------------------------------------
+
+@case("post-is-a-broken-link",
+      "content/posts/gone.md: error: is a link to a file that does not exist (remove the link or restore its target)")
+def _(b, outside):
+    link(b.root / "content/posts/gone.md", b.root / "content/posts/missing-target.md")
+
+
+@case("review-is-a-broken-link",
+      "reviews/p/nothing-here.md: error: could not read the file: no such file or folder "
+      "(check that the path exists)")
+def _(b, outside):
+    link(b.root / "reviews/p/2025-01-09-rex.md", b.root / "reviews/p/nothing-here.md")
+
+
 # -------------------------------------------------------------------------------------------------
 
 
@@ -616,7 +852,7 @@ def built(tmp_path, capsys) -> tuple[SiteBuilder, Path, dict]:
 
 
 def test_the_corpus_is_big_enough():
-    assert len(CASES) >= 40
+    assert len(CASES) >= 100
     assert len({c.name for c in CASES}) == len(CASES)
 
 
@@ -694,3 +930,23 @@ def test_every_case_fails_without_touching_a_missing_site(tmp_path, capsys):
     assert not (b.root / "site").exists()
     assert not os.path.exists(b.root / ".site.previous")
     shutil.rmtree(b.root)
+
+
+def test_front_matter_images_that_are_fine(tmp_path, capsys):
+    """The other side of the image cases: a bundle file, a theme's static file and an https URL."""
+    b = SiteBuilder(tmp_path / "blog")
+    b.post("bundle", bundle=True, image="card.svg")
+    b.write("content/posts/bundle/card.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+    b.post("static", image="/assets/favicon.svg")
+    b.post("remote", image="https://cdn.example.org/card.png")
+    for pid in ("bundle", "static", "remote"):
+        b.approve_twice(pid)
+    assert build(b) == 0, capsys.readouterr().err
+    card = {}
+    for pid in ("bundle", "static", "remote"):
+        page = lxml.html.parse(str(b.root / "site/posts" / pid / "index.html")).getroot()
+        card[pid] = page.xpath("string(//meta[@property='og:image']/@content)")
+    assert card == {"bundle": "https://blog.example.org/posts/bundle/card.svg",
+                    "static": "https://blog.example.org/assets/favicon.svg",
+                    "remote": "https://cdn.example.org/card.png"}
+    assert (b.root / "site/posts/bundle/card.svg").is_file()

@@ -14,9 +14,9 @@ def sample(blog) -> None:
                                            "  journal = {EMJ},\n  year = {2020}\n}\n")
     for n in range(60):  # past parallel.SERIAL_BELOW, so the workers are forked
         blog.post(f"p{n:02d}", title=f"Post {n}", body=f"Text {n} citing [@smith2020].\n")
-    blog.post("bundle", title="Bundle", bundle=True, bibliography=["../../shared.json"],
+    blog.post("bundle", title="Bundle", bundle=True, bibliography=["shared.json"],
               body="Cites [@local] and [@nobody].\n")
-    blog.write("content/shared.json", '[{"id": "local", "type": "book", "title": "Local"}]')
+    blog.write("content/posts/bundle/shared.json", '[{"id": "local", "type": "book", "title": "Local"}]')
     blog.post("bad", authors=["jdoe"])  # a problem with a line number
     blog.approve_twice("p00")
     blog.write("reviews/ghost/2025-01-05-rita.md", "---\nreviewer: rita\ndecision: approve\n---\nOrphan.\n")
@@ -58,13 +58,13 @@ def test_cached_parallel_loading_gives_what_serial_loading_gives(blog, tmp_path)
 
 
 def test_a_cached_post_is_parsed_again_when_a_bibliography_it_names_changes(blog):
-    """The stamp: a file outside the post's folder is known to matter only once the post is parsed."""
+    """The stamp: a bibliography file is known to matter only once the post naming it is parsed."""
     sample(blog)
     config = blog.config()
     store = Store(blog.root, "salt")
     first, _ = content.load(config, {}, parallel.CachedLoader(store, jobs=1))
     store.save(("content",))
-    blog.write("content/shared.json", '[{"id": "local", "type": "book", "title": "Changed"}]')
+    blog.write("content/posts/bundle/shared.json", '[{"id": "local", "type": "book", "title": "Changed"}]')
     again, _ = content.load(config, {}, parallel.CachedLoader(Store(blog.root, "salt"), jobs=1))
     before = next(p for p in first if p.id == "bundle")
     after = next(p for p in again if p.id == "bundle")

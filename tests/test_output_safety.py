@@ -351,3 +351,66 @@ def test_lock_file_names_the_holder(tmp_path):
         [problem] = caught.value.problems
         assert problem.message == f"another build is running (pid {os.getpid()}) and writing this output folder"
     assert lock.holder(path) == ""
+
+
+# --- names the file system would refuse (issue 18) ----------------------------------------------------
+
+def test_a_300_character_tag_builds_and_check_agrees(blog_built, capsys):
+    """A tag longer than a file name may be gets a shortened, stable page; check and build agree."""
+    import lxml.html
+    b = blog_built
+    long_a, long_b = "cardiology " * 27 + "a", "cardiology " * 27 + "b"  # 298 characters, same start
+    b.post("long", title="Long tags", tags=[long_a, long_b], date="2025-01-12")
+    b.approve_twice("long")
+    assert main(["check", "--config", str(b.root / "site.yaml")]) == 0, capsys.readouterr().err
+    assert build(b) == 0, capsys.readouterr().err
+    page = lxml.html.parse(str(b.root / "site/posts/long/index.html")).getroot()
+    links = [a.get("href") for a in page.xpath("//ul[@class='tag-list']/li/a")]
+    assert len(links) == 2 and len(set(links)) == 2
+    for href in links:
+        folder = b.root / "site" / href.strip("/")
+        assert (folder / "index.html").is_file(), href
+        assert len(folder.name.encode()) <= 80 and folder.name.startswith("cardiology-cardiology")
+    tag_page = lxml.html.parse(str(b.root / "site" / links[0].strip("/") / "index.html")).getroot()
+    assert "/posts/long/" in tag_page.xpath("//a/@href")
+
+
+def test_slugs_are_shortened_stably_and_distinctly():
+    from generator import urls
+    assert urls.shorten("short-name") == "short-name"
+    long = "x" * 300
+    assert urls.shorten(long) == urls.shorten(long) and len(urls.shorten(long)) == urls.MAX_SLUG
+    assert urls.shorten(long) != urls.shorten(long[:-1] + "y")
+    wide = "é" * 200  # two bytes each: cut on a character boundary, never mid-character
+    cut = urls.shorten(wide)
+    assert len(cut.encode("utf-8")) <= urls.MAX_SLUG and cut.encode("utf-8").decode("utf-8") == cut
+    assert urls.slug("Cardiology & ECG") == "cardiology-ecg"  # short names are unchanged
+
+
+def test_names_too_long_for_the_file_system_are_problems():
+    name = "a" * 256
+    problems = output.check_paths([Output(f"tags/{name}/index.html", b"x"), Output("tags/ok/index.html", b"y"),
+                                   Output("/".join(["d" * 200] * 6) + "/index.html", b"z")])
+    assert [p.message for p in problems] == [
+        "a file name of the site would be 256 bytes long, more than the file system's 255",
+        "a path of the site would be longer than 1024 bytes"]
+
+
+def test_a_swap_that_fails_half_way_puts_the_previous_site_back(tmp_path, monkeypatch):
+    out, staged = tmp_path / "site", tmp_path / ".site.building-1"
+    out.mkdir()
+    (out / "index.html").write_text("old")
+    staged.mkdir()
+    (staged / "index.html").write_text("new")
+    real_rename = os.rename
+
+    def rename(src, dst):
+        if Path(src) == staged:
+            raise OSError(28, "No space left on device", str(src))
+        real_rename(src, dst)
+    monkeypatch.setattr(output.os, "rename", rename)
+    with pytest.raises(OSError):
+        output._swap(staged, out)
+    monkeypatch.undo()
+    assert (out / "index.html").read_text() == "old"
+    assert not (tmp_path / ".site.previous").exists()

@@ -42,7 +42,8 @@ def run(args) -> int:
                             no_cache=args.no_cache, search=args.search)
     result = build.run(config_mod.load(args.config), options)
     if report_problems(result.problems, args.format):
-        print("build failed; the previous site is untouched", file=sys.stderr)
+        print("the site was written, but the build failed afterwards" if result.cache_failed and result.written
+              + result.unchanged else "build failed; the previous site is untouched", file=sys.stderr)
         return 1
     if args.timings:
         for name, seconds in result.steps:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .. import cite, feeds, history, render, reviews, revisions, search
+from .. import cite, feeds, fserrors, history, render, reviews, revisions, search
 from .. import site as site_mod
 from .. import theme as theme_mod
 from ..errors import Problem, ProblemError, has_errors
@@ -40,6 +40,7 @@ class BuildReport:
     out: Path | None = None
     site: Site | None = None
     search_kept: bool = False  # the search index is the previous build's (Options.search == "keep")
+    cache_failed: bool = False  # the site was written, but saving the cache failed
 
     @property
     def seconds(self) -> float:
@@ -128,19 +129,30 @@ def run(config: Config, options: Options) -> BuildReport:
             outputs.append(feeds.feeds_page(renderer))
         with report.step("sitemap"):  # last, so it lists every page the steps above made
             outputs.append(render.sitemap(site, outputs))
+        if not options.write:  # what staging would refuse (long names, clashes): check passing means build can write
+            problems += output.check_paths(outputs)
     except ProblemError as exc:
         indexing.cancel()
         problems += exc.problems
         return report
+    except OSError as exc:  # an unreadable bundle file or theme asset: named, and Pagefind stopped
+        indexing.cancel()
+        problems.append(fserrors.problem(exc, "read a file", root=config.root))
+        return report
     report.outputs = len(outputs)
-    if options.write and not write(config.output_dir, outputs, indexing, report):
+    if options.write and not write(config.output_dir, outputs, indexing, report, root=config.root):
         return report
     with report.step("save-cache"):
-        session.finish(site, problems, report.outputs, wrote=options.write)
+        try:
+            session.finish(site, problems, report.outputs, wrote=options.write)
+        except OSError as exc:  # the site (if any) is complete; only the next build's head start is lost
+            problems.append(fserrors.problem(exc, "save the cache", root=config.root))
+            report.cache_failed = True
     return report
 
 
-def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: BuildReport) -> bool:
+def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: BuildReport,
+          root: Path | None = None) -> bool:
     """Stage the pages while Pagefind indexes them, then add its bundle and swap the site in.
     False, with the output folder untouched, if anything went wrong."""
     try:
@@ -157,6 +169,10 @@ def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: B
                 done = stage.commit()
     except ProblemError as exc:
         report.problems += exc.problems
+        return False
+    except OSError as exc:  # disk full, read-only, name too long: staging is already removed
+        where = output.final_path(out, exc.filename)  # named where it was going, not the staging folder
+        report.problems.append(fserrors.problem(exc, "write the site", where, root or out.parent))
         return False
     finally:
         indexing.cancel()  # a no-op once its result is in

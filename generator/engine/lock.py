@@ -12,9 +12,10 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from .. import fserrors
 from ..errors import Problem, ProblemError, error
 
 DEFAULT_TIMEOUT = 60.0
@@ -38,19 +39,29 @@ def timeout_from_env() -> float:
 def output_lock(out: Path, timeout: float | None = None):
     """Hold the output folder's lock for the duration of the block, or raise ProblemError."""
     path = lock_path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:  # a read-only or full disk, a folder we may not write
+        raise ProblemError([fserrors.problem(exc, "create the build lock", path)]) from None
     try:
         _acquire(fd, path, out, timeout_from_env() if timeout is None else timeout)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        _note_pid(fd, f"{os.getpid()}\n")
         try:
             yield path
         finally:
-            os.ftruncate(fd, 0)  # the pid is only meaningful while held
+            _note_pid(fd, "")  # the pid is only meaningful while held
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _note_pid(fd: int, text: str) -> None:
+    """The holder's pid is a courtesy for the message of a waiting build: on a full disk the
+    lock still holds without it, and the build's own writes report the disk."""
+    with suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, text.encode(), 0)
 
 
 def _acquire(fd: int, path: Path, out: Path, timeout: float) -> None:

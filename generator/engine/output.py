@@ -77,6 +77,23 @@ def safe_relpath(path: str) -> str:
     return p.as_posix()
 
 
+NAME_MAX = 255  # bytes in one file or folder name, on every common file system
+PATH_MAX = 1024  # bytes in a path inside the site: leaves room for where the site itself lives
+
+
+def too_long(path: str) -> Problem | None:
+    """A name the file system would refuse (`check` runs this too, so check passing means build can write)."""
+    for part in path.split("/"):
+        size = len(part.encode("utf-8", "surrogatepass"))
+        if size > NAME_MAX:
+            return error(path[:120] + "…", None, f"a file name of the site would be {size} bytes long, "
+                         f"more than the file system's {NAME_MAX}", "shorten the id, tag or file name that made it")
+    if len(path.encode("utf-8", "surrogatepass")) > PATH_MAX:
+        return error(path[:120] + "…", None, f"a path of the site would be longer than {PATH_MAX} bytes",
+                     "shorten the ids, tags or folder names that made it")
+    return None
+
+
 def _parents(path: str):
     """"a/b/c.html" → "a/b", "a", "." (what PurePosixPath.parents gives, as strings)."""
     cut = path.rfind("/")
@@ -102,6 +119,10 @@ def check_paths(outputs: list[Output], seen: set[str] | None = None, folders: se
             p = safe_relpath(o.path)
         except ValueError as exc:
             problems.append(error(o.path, None, str(exc), "an id or name produced an unsafe path"))
+            continue
+        long = too_long(p)
+        if long:
+            problems.append(long)
             continue
         if o.path in seen or o.path in new:
             problems.append(error(o.path, None, "two pages would be written to the same file",
@@ -165,8 +186,12 @@ class Staging:
                 shutil.copy2(old, dest)
             self.report.unchanged += 1
         else:
-            with open(dest, "wb") as f:
-                f.write(o.data)
+            try:
+                with open(dest, "wb") as f:
+                    f.write(o.data)
+            except OSError as exc:  # write() errors name no file: name the one being written
+                exc.filename = dest if exc.filename is None else exc.filename
+                raise
             self.report.written += 1
 
     def commit(self) -> WriteReport:
@@ -188,6 +213,18 @@ def staging(out: Path):
         raise
     if stage.folder.exists():  # the block returned without committing: nothing changes
         stage.abort()
+
+
+def final_path(out: Path, filename) -> str:
+    """A path in a staging folder of `out` as the path it was going to have in `out`."""
+    if filename is None:
+        return str(out)
+    path = os.fsdecode(filename)
+    prefix = os.path.join(Path(out).absolute().parent, f".{Path(out).name}.building-")
+    if path.startswith(prefix):
+        rest = path[len(prefix):].partition(os.sep)[2]
+        return os.path.join(Path(out).absolute(), rest) if rest else str(out)
+    return path
 
 
 def _link(old: str, dest: str) -> bool:
@@ -216,7 +253,11 @@ def _swap(staging: Path, out: Path, background: bool = False) -> None:
         shutil.rmtree(backup)
     if out.exists():
         os.rename(out, backup)
-    os.rename(staging, out)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        recover(out)  # the previous site goes back where it was
+        raise
     if background:
         _discard(backup)
     else:

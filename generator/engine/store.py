@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from ..cache import FOLDER, dump, load
+from ..cache import FOLDER, dump, load, remove_orphans
 
 SHARDS = 32  # parse results are split so an edit rewrites 1/32 of them
 
@@ -58,6 +58,7 @@ class Store:
         """Write every shard of `kinds` whose entries changed (new, updated or gone)."""
         if not self.write:
             return
+        remove_orphans(self.folder)  # temp files a killed build left behind
         for kind in kinds:
             for n in range(SHARDS):
                 self._pack(kind, n)
