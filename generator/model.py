@@ -152,6 +152,7 @@ class ReviewRecord:
     scores: dict[str, int] = field(default_factory=dict)
     source: str = ""
     reason: str = ""
+    dismissed: bool = False  # dismissed on GitHub: shown in the history, never counted
     waives: tuple[str, ...] = ()  # decision records: reviewer ids whose competing interest is waived
     body: str = ""
     html: str = ""

@@ -1,15 +1,11 @@
-"""Review records, the review policy and computed status (docs/architecture.md, "Reviews").
-
-Status is never hand-set: it follows from the records, the post's current content hash and the
-policy in site.yaml. Every rule that stops a review from counting is recorded with its reason, so
-the review-history page and `review status` can say exactly why.
+"""Review records: loading and validating them, scaffolding new ones, and the review timeline
+(docs/architecture.md, "Reviews"). What counts, and each post's status, is generator/policy.py.
 """
 from __future__ import annotations
 
 import difflib
 import functools
 import re
-from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,12 +18,12 @@ from .errors import Problem, error, rel, warning
 from .frontmatter import read_text, split
 from .loading import SERIAL, Job, Loader, collect
 from .markup import render, sanitize
+from .policy import order
 from .model import (
     EDITOR_DECISIONS,
     RECORD_TYPES,
     REVIEW_DECISIONS,
     Config,
-    Counted,
     Post,
     ReviewRecord,
     ReviewState,
@@ -37,8 +33,6 @@ from .schema import Field, Section, validate, web_link_problem
 
 HASH_RE = re.compile(r"^[0-9a-f]{16}$")
 NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:[-_][a-z0-9]+)*?)(?:-\d+)?$")
-NO_INTERESTS = {"", "none", "none declared", "no", "nil", "n/a", "none to declare"}
-APPROVING = ("approve", "approve-with-reservations")
 
 RECORD = Section({
     "type": Field(str, "review", "review, response or decision", choices=RECORD_TYPES),
@@ -55,6 +49,7 @@ RECORD = Section({
     "imported": Field(bool, False, "true for a review carried over from another blog by peerpress import"),
     "reason": Field(str, "", "the editor's reason (decisions)"),
     "waives": Field(list, [], "reviewer ids whose competing interests the editor waives", item=Field(str)),
+    "dismissed": Field(bool, False, "true if dismissed on GitHub: shown, never counted; may omit its decision"),
 })
 
 
@@ -129,7 +124,7 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
     record = ReviewRecord(
         path=path.relative_to(config.root), post_id=post_id, type=kind, person=person or "",
         date=to_datetime(data["date"], tz) or datetime(1970, 1, 1, tzinfo=tz),
-        decision=data["decision"], version=data["version"], round=data["round"],
+        decision=data["decision"], version=data["version"], round=data["round"], dismissed=bool(data["dismissed"]),
         competing_interests=data["competing_interests"],
         scores={str(k): v for k, v in (data["scores"] or {}).items()}, source=data["source"],
         reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html,
@@ -142,9 +137,9 @@ def _check_decision(kind: str, data: dict, doc, shown: str) -> list[Problem]:
     decision = data["decision"]
     if kind == "response":
         return [] if not decision else [warning(shown, doc.line("decision"), "a response has no decision; ignored")]
-    if not decision:
+    if not decision and not (kind == "review" and data["dismissed"]):  # GitHub may say only DISMISSED
         return [error(shown, doc.line(), "missing required key 'decision'", "one of: " + ", ".join(allowed))]
-    if decision not in allowed:
+    if decision and decision not in allowed:
         close = difflib.get_close_matches(decision, allowed, n=1)
         return [error(shown, doc.line("decision"), f"unknown decision '{decision}'",
                       f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(allowed))]
@@ -196,140 +191,19 @@ def _check_name(path: Path, data: dict, person: str, shown: str) -> list[Problem
 
 
 def _duplicates(records: list[ReviewRecord]) -> list[Problem]:
+    """One GitHub review recorded twice (several reviews of one version by one reviewer are normal)."""
     seen: dict[tuple, ReviewRecord] = {}
-    problems = []
-    for r in records:
-        if r.type != "review":
+    problems: list[Problem] = []
+    for r in sorted(records, key=order):
+        if r.type != "review" or not r.source:
             continue
-        key = (r.post_id, r.person, r.round, r.version)
+        key = (r.post_id, r.person, r.source)  # a shared ticket (imported blogs) is one source for several
         if key in seen:
-            problems.append(error(r.path.as_posix(), None,
-                                  f"duplicate review by '{r.person}' of the same version in round {r.round}",
-                                  f"{seen[key].path.as_posix()} is the same review; delete one or set 'round:'"))
+            problems.append(warning(r.path.as_posix(), None, f"the review {r.source} is recorded twice",
+                                    f"{seen[key].path.as_posix()} records it too; delete one"))
         else:
             seen[key] = r
     return problems
-
-
-def assess(config: Config, posts: list[Post], records: list[ReviewRecord], now: datetime,
-           versions: dict[str, list[Version]] | None = None) -> tuple[dict[str, ReviewState], list[Problem]]:
-    """Apply the policy to every post; returns each post's state and date-order problems."""
-    by_post: dict[str, list[ReviewRecord]] = defaultdict(list)
-    for r in sorted(records, key=lambda r: (r.date, r.round, r.path.as_posix())):
-        by_post[r.post_id].append(r)
-    states, problems = {}, []
-    for post in posts:
-        if post.kind != "post":
-            continue
-        states[post.id] = assess_post(config, post, by_post.get(post.id, []), now)
-        problems += review_rules.before_submission(by_post.get(post.id, []), (versions or {}).get(post.id, []))
-    problems += review_rules.future(records, now, config.timezone)
-    return states, problems
-
-
-def assess_post(config: Config, post: Post, records: list[ReviewRecord], now: datetime) -> ReviewState:
-    policy = config.review
-    state = ReviewState(post_id=post.id, status="submitted")
-    state.responses = [r for r in records if r.type == "response"]
-    state.decisions = [r for r in records if r.type == "decision" and _is_editor(config, r.person)
-                       and not review_rules.is_future(r, now)]
-    waived = {pid for d in state.decisions if d.decision == "waive" for pid in d.waives}
-    latest: dict[str, ReviewRecord] = {}
-    for r in records:
-        if r.type == "review":
-            latest[r.person] = r  # records are in date order: the last one per reviewer stands
-    for r in records:
-        if r.type == "review":
-            verdict = _verdict(config, post, r, latest[r.person] is r, waived)
-            if verdict.counts and review_rules.is_future(r, now):
-                verdict = Counted(r, False, "dated in the future")
-            state.reviews.append(verdict)
-    counted = [c.record for c in state.reviews if c.counts]
-    tally = defaultdict(int)
-    for r in counted:
-        tally[r.decision] += 1
-    approving = {r.person for r in counted if r.decision in APPROVING}
-    rules_met = any(all(tally[d] >= n for d, n in rule) for rule in policy.passing) or not policy.passing
-    enough = len(approving) >= policy.approvals_required
-    accepts = [d for d in state.decisions if d.decision == "accept"]
-    editor_ok = bool(accepts) or not policy.editor_accept_required
-    passed = rules_met and enough and editor_ok
-    if passed:
-        state.approved_hash = post.content_hash
-        dates = [r.date for r in counted if r.decision in APPROVING] + [d.date for d in accepts]
-        state.accepted_on = max(dates) if dates else post.date
-    state.status = _status(post, state, passed, tally, now)
-    state.needs = _needs(config, post, state, tally, approving, rules_met, editor_ok, now)
-    return state
-
-
-def _is_editor(config: Config, pid: str) -> bool:
-    person = config.person(pid)
-    return bool(person and person.has_role("editor"))
-
-
-def _verdict(config: Config, post: Post, r: ReviewRecord, is_latest: bool, waived: set[str]) -> Counted:
-    person = config.person(r.person)
-    if person is None:
-        return Counted(r, False, f"'{r.person}' is not registered in site.yaml")
-    if not person.has_role("reviewer"):
-        return Counted(r, False, f"{person.name} does not have the reviewer role")
-    if r.person in post.authors:
-        return Counted(r, False, f"{person.name} is an author of this post")
-    if r.competing_interests.strip().lower() not in NO_INTERESTS and r.person not in waived:
-        return Counted(r, False, "declared a competing interest that no editor has waived")
-    if not is_latest:
-        return Counted(r, False, "superseded by a later review from the same reviewer")
-    if r.version != post.content_hash:
-        return Counted(r, False, "for an earlier version of the text", stale=True)
-    if config.review.require_signed and r.signed_by != r.person:
-        return Counted(r, False, "the commit adding this review is not signed by the reviewer")
-    if r.decision == "comment":
-        return Counted(r, False, "a comment, not a decision")
-    return Counted(r, True)
-
-
-def _status(post: Post, state: ReviewState, passed: bool, tally: dict, now: datetime) -> str:
-    final = [d for d in state.decisions if d.decision in ("withdraw", "retract", "reject")]
-    if final:
-        last = final[-1]
-        if last.decision == "retract":
-            state.retraction = last
-        return {"withdraw": "withdrawn", "retract": "retracted", "reject": "rejected"}[last.decision]
-    if post.draft:
-        return "draft"
-    if passed:
-        return "published" if post.date and post.date <= now else "accepted"
-    if tally["revise"] or tally["reject"]:
-        return "revisions-requested"
-    if state.reviews:
-        return "in-review"
-    return "submitted"
-
-
-def _needs(config: Config, post: Post, state: ReviewState, tally: dict, approving: set[str],
-           rules_met: bool, editor_ok: bool, now: datetime) -> list[str]:
-    """What still stands between the post and publication, in plain words."""
-    if state.status in ("published", "retracted", "withdrawn", "rejected"):
-        return []
-    if state.status == "draft":
-        return ["remove 'draft: true' to submit it"]
-    if state.status == "accepted":
-        return [f"publishes on {post.date.date().isoformat()}"] if post.date else []
-    needs = []
-    missing = config.review.approvals_required - len(approving)
-    if missing > 0:
-        needs.append(f"needs {missing} more approval{'s' if missing > 1 else ''} of the current version")
-    elif not rules_met:
-        needs.append("approvals do not yet meet a passing rule of the review policy")
-    if tally["revise"] or tally["reject"]:
-        needs.append("the authors must address the requested revisions")
-    if not editor_ok:
-        needs.append("needs an editor's accept decision")
-    stale = sum(1 for c in state.reviews if c.stale)
-    if stale:
-        needs.append(f"{stale} review{'s are' if stale > 1 else ' is'} of an earlier version")
-    return needs
 
 
 def scaffold(config: Config, post: Post, person: str, decision: str, when: date, kind: str = "review", *,
@@ -349,7 +223,7 @@ def scaffold(config: Config, post: Post, person: str, decision: str, when: date,
     key = {"review": "reviewer", "response": "author", "decision": "editor"}[kind]
     lines = ["---"] + ([f"type: {kind}"] if kind != "review" else []) + [
         f"{key}: {person}", f"date: {when.isoformat()}"]
-    if kind != "response":
+    if kind != "response" and decision:  # a dismissed review may not say what it was
         lines.append(f"decision: {decision}")
     lines.append(f"version: {version or post.content_hash}")
     if kind == "review":

@@ -17,7 +17,7 @@ together with an entry under `corrections:` in the post telling readers what cha
 approval of the last version reviewers approved then carries forward to the corrected text,
 and the review-history page shows the difference between the two.
 
-Runs after reviews.assess (whose states it amends) and before site.assemble.
+Runs after policy.assess (whose states it amends) and before site.assemble.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from . import content, history
 from .errors import Problem, has_errors, warning
 from .frontmatter import split
 from .model import Config, Counted, Post, ReviewRecord, ReviewState, Version
-from .reviews import assess_post
+from .policy import assess_post
 
 SETTLED = ("draft", "withdrawn", "rejected", "retracted")  # no earlier approval changes these
 

@@ -10,6 +10,11 @@ import pytest
 @pytest.fixture
 def git_env(tmp_path, monkeypatch):
     """An identity and no global or system git config (never the user's ~/.gitconfig)."""
+    return isolate_git(tmp_path, monkeypatch)
+
+
+def isolate_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """git_env's work, for fixtures of a wider scope (with pytest.MonkeyPatch.context())."""
     empty = tmp_path / "gitconfig"
     empty.write_text("", encoding="utf-8")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))

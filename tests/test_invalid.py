@@ -400,11 +400,19 @@ def _(b, outside):
     review(b, "2025-01-07-ed.md", f"reviewer: ed\ndate: 2025-01-07\ndecision: approve\nversion: {stamped(b)}\n")
 
 
-@case("duplicate-review",
-      "reviews/p/2025-01-05-rita.md: error: duplicate review by 'rita' of the same version in round 1 "
-      "(reviews/p/2025-01-05-rita-2.md is the same review; delete one or set 'round:')")
+@case("dismissed-not-a-boolean",
+      "reviews/p/2025-01-07-ed.md:6: error: 'dismissed' must be true or false, got a string "
+      "(true if dismissed on GitHub: shown, never counted; may omit its decision)")
 def _(b, outside):
-    b.review("p", "rita", name="2025-01-05-rita-2")
+    review(b, "p/2025-01-07-ed.md", f"reviewer: ed\ndate: 2025-01-07\ndecision: approve\nversion: {stamped(b)}\n"
+           "dismissed: sometimes\n")
+
+
+@case("review-without-decision-not-dismissed",
+      "reviews/p/2025-01-07-ed.md:2: error: missing required key 'decision' "
+      "(one of: approve, approve-with-reservations, revise, reject, comment)")
+def _(b, outside):
+    review(b, "p/2025-01-07-ed.md", f"reviewer: ed\ndate: 2025-01-07\nversion: {stamped(b)}\ndismissed: false\n")
 
 
 @case("review-javascript-source",

@@ -157,13 +157,38 @@ def test_record_validation_errors(blog):
     ]
 
 
-def test_duplicate_review(blog):
+def test_two_reviews_of_one_version_the_later_stands(blog):
+    """A comment, then an approval, on one version the same day (normal on GitHub): not an error
+    (it was "duplicate review ... in round 1", failing check and build); the later one stands."""
+    blog.post("p")
+    blog.review("p", "rita", decision="revise")
+    blog.review("p", "rita", name="2025-01-05-rita-2")
+    blog.review("p", "rex")
+    report = blog.build(write=False)
+    assert not has_errors(report.problems), report.problems
+    verdicts = {c.record.path.name: c for c in report.site.states["p"].reviews}
+    assert verdicts["2025-01-05-rita.md"].reason == "superseded by a later review from the same reviewer"
+    assert verdicts["2025-01-05-rita-2.md"].counts and verdicts["2025-01-05-rex.md"].counts
+    assert report.site.states["p"].status == "published"
+
+
+def test_a_later_comment_leaves_the_decision_standing(blog):
     blog.post("p")
     blog.review("p", "rita")
-    blog.review("p", "rita", name="2025-01-05-rita-2")
-    [p] = [p for p in blog.build(write=False).problems if "duplicate review" in p.message]
-    both = {"reviews/p/2025-01-05-rita.md", "reviews/p/2025-01-05-rita-2.md"}
-    assert {p.path, p.hint.split()[0]} == both
+    blog.review("p", "rita", decision="comment", name="2025-01-05-rita-2", body="One more thought.\n")
+    blog.review("p", "rex")
+    state = blog.build(write=False).site.states["p"]
+    assert [c.counts for c in state.reviews if c.record.person == "rita"] == [True, False]
+    assert state.status == "published"
+
+
+def test_one_github_review_recorded_twice_is_a_warning(blog):
+    blog.post("p")
+    link = "https://github.com/shiftnotes/blog/pull/7#pullrequestreview-80"
+    blog.review("p", "rita", source=link)
+    blog.review("p", "rita", source=link, name="2025-01-05-rita-2")
+    [p] = [p for p in blog.build(write=False).problems if "recorded twice" in p.message]
+    assert p.severity == "warning" and p.path == "reviews/p/2025-01-05-rita-2.md"
 
 
 def test_public_build_publishes_only_accepted(blog):

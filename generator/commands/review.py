@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .. import config as config_mod, importers, pinning, reviews
 from ..engine import build
-from ..errors import ProblemError, error, rel
+from ..errors import ProblemError, error
 from .common import add_format
 from .site import post_for_cli, site_for_cli
 
@@ -62,8 +62,8 @@ def add_import_cli(review_sub, common) -> None:
                         help="the JSON list from GET /repos/OWNER/REPO/pulls/N/reviews (needs --pr)")
     source.add_argument("--git-trailers", metavar="REV_RANGE", help="commits to read, e.g. main..my-branch")
     p.add_argument("--pr", type=int, help="the pull request the --github-reviews list belongs to")
-    p.add_argument("--base", default="HEAD", help="the branch the pull request goes into (--github-reviews; "
-                                                  "default HEAD)")
+    p.add_argument("--base", help="the branch the pull request goes into (--github-reviews; default: "
+                                  "$GITHUB_BASE_REF, origin/HEAD, origin/main or main, the first that exists)")
     add_format(p)
     p.set_defaults(handler=run_import)
 
@@ -79,10 +79,4 @@ def run_import(args) -> int:
         result = importers.github_reviews(cfg, args.github_reviews, args.pr, args.base)
     else:
         result = importers.git_trailers(cfg, args.git_trailers)
-    for path in result.written:
-        print(f"wrote {rel(path, cfg.root)}")
-    for path in result.removed:
-        print(f"removed {rel(path, cfg.root)} (the review was dismissed)")
-    if not result.written and not result.removed:
-        print("no review records: the reviews cover no changed posts")
-    return 0
+    return importers.report(cfg, result, args.format)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .. import cite, feeds, fserrors, history, render, reviews, revisions, search
+from .. import cite, feeds, fserrors, history, policy, render, revisions, search
 from .. import site as site_mod
 from .. import theme as theme_mod
 from ..errors import Problem, ProblemError, has_errors
@@ -99,7 +99,7 @@ def run(config: Config, options: Options) -> BuildReport:
         versions, records = found_history.versions, history.stamp(config, records, found_history)
         problems += found_history.problems
     with report.step("assess"):
-        states, found = reviews.assess(config, posts, records, today, versions=versions)
+        states, found = policy.assess(config, posts, records, today, versions=versions)
         problems += found
         # an edited published post keeps its last approved text (from git) until the edit is approved
         posts, states, found = revisions.settle(config, posts, records, states, versions, today, bib)
