@@ -47,20 +47,27 @@ def rm(path: Path) -> None:
     subprocess.run(["rm", "-rf", str(path)], check=True)
 
 
-def fresh_clone(site: Path, clone: Path, cache: Path | None) -> None:
-    """A CI checkout: a full clone of the site's repository, with the saved cache (if any)
-    restored into it, as actions/cache does."""
+def fresh_clone(site: Path, clone: Path, cache: Path | None, out: Path | None = None) -> None:
+    """A CI checkout: a full clone of the site's repository, with the saved cache (and output
+    folder) restored as actions/cache does: the same bytes, in new files."""
     rm(clone)
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(site), str(clone)], check=True)
-    if cache is not None and cache.is_dir():
-        shutil.copytree(cache, clone / ".peerpress-cache", symlinks=True)
+    if cache is not None and (cache / "cache").is_dir():
+        shutil.copytree(cache / "cache", clone / ".peerpress-cache", symlinks=True)
+    if out is not None:
+        rm(out)
+        if cache is not None and (cache / "site").is_dir():
+            shutil.copytree(cache / "site", out, symlinks=True)
 
 
-def save_cache(clone: Path, cache: Path) -> None:
-    """actions/cache saving the cache at the end of the run."""
+def save_cache(clone: Path, cache: Path, out: Path) -> None:
+    """actions/cache saving the cache and the site at the end of the run."""
     rm(cache)
+    cache.mkdir(parents=True)
     if (clone / ".peerpress-cache").is_dir():
-        shutil.copytree(clone / ".peerpress-cache", cache, symlinks=True)
+        shutil.copytree(clone / ".peerpress-cache", cache / "cache", symlinks=True)
+    if out.is_dir():
+        shutil.copytree(out, cache / "site", symlinks=True)
 
 
 # --- serve ----------------------------------------------------------------------------------

@@ -249,17 +249,17 @@ def rebuild_rows(n: int, data: corpus.Corpus, root: Path, args: argparse.Namespa
     dirty.write_bytes(original)
     # CI: each run clones the repository after a merge that edited one post, restores the cache
     # the previous commit's run saved, builds into an empty folder, and saves the cache again.
+    # The output folder is cached and restored too (publish.yml caches site/ beside the cache).
     clone, saved, ci_out = root / "ci-checkout", root / "ci-cache", root / "out-ci"
     extra.fresh_clone(site, clone, None)
     extra.rm(ci_out)
     run("ci", peerpress_cmd(clone, ci_out, cache=True), ci_out, -1)
-    extra.save_cache(clone, saved)
+    extra.save_cache(clone, saved, ci_out)
     for i in range(args.runs):
         corpus.edit_post(site, data.posts[(n // 4 + 7919 * i) % n].id, 2 * args.runs + i + 1)
-        extra.fresh_clone(site, clone, saved)
-        extra.rm(ci_out)
+        extra.fresh_clone(site, clone, saved, ci_out)
         found["ci"].samples.append(run("ci", peerpress_cmd(clone, ci_out, cache=True), ci_out, i))
-        extra.save_cache(clone, saved)
+        extra.save_cache(clone, saved, ci_out)
     # serve: the latency a writer sees, through the live-reload channel.
     picks = [data.posts[(n // 6 + 7919 * i) % n] for i in range(args.runs)]
     log = args.work / "logs" / f"serve-{n}.log"

@@ -173,7 +173,7 @@ def test_publish_keeps_the_cache_signed_with_a_key_that_is_never_cached():
     doc = load("publish.yml")
     build_steps = [s for _, _, s in steps(doc)]
     cached = next(s for s in build_steps if str(s.get("uses", "")).startswith("actions/cache@"))
-    assert cached["with"]["path"] == ".peerpress-cache"
+    assert cached["with"]["path"].split() == [".peerpress-cache", "site"]
     assert "steps.cache-key.outputs.prefix" in cached["with"]["key"]
     assert cached["with"]["restore-keys"] == "${{ steps.cache-key.outputs.prefix }}"
     key_step = next(s for s in build_steps if s.get("id") == "cache-key")
@@ -192,3 +192,6 @@ def test_pull_request_checks_restore_the_cache_but_never_save_it_or_see_the_key(
     assert any(u.startswith("actions/cache/restore@") for u in uses)
     assert not any(u.startswith("actions/cache@") or u.startswith("actions/cache/save@") for u in uses)
     assert "${{ secrets." not in (WORKFLOWS / "check.yml").read_text(encoding="utf-8")
+    restore = next(s for _, _, s in steps(doc) if str(s.get("uses", "")).startswith("actions/cache/restore@"))
+    publish = next(s for _, _, s in steps(load("publish.yml")) if str(s.get("uses", "")).startswith("actions/cache@"))
+    assert restore["with"]["path"] == publish["with"]["path"]  # else actions/cache finds no entry

@@ -43,7 +43,8 @@ class Session:
     now: datetime | None = None
     keys: dict[str, str] = field(default_factory=dict)
     prints: fingerprints.Fingerprints | None = None  # this build's, once pages are rendered
-    previous: dict = field(default_factory=dict)  # the last build's {path: (key, size, mtime_ns, inode)}
+    previous: dict = field(default_factory=dict)  # the last build's {path: (key, size, mtime_ns, inode, digest)}
+    digests: dict[str, str] = field(default_factory=dict)  # output path -> digest of its bytes
     citations: citation_store.Store = field(default_factory=citation_store.Store)
 
     def bibliography(self, config: Config) -> tuple[dict, list[Problem]]:
@@ -70,7 +71,7 @@ class Session:
         with self.progress.phase("rendering pages") as tick:
             done = parallel.render_pages(renderer, pages, prints, self.previous, out, self.jobs, tick,
                                          before=lambda contexts: citations.prefetch(renderer.site, contexts))
-        self.keys = done.keys
+        self.keys, self.digests = done.keys, done.digests
         return done.outputs
 
     def per_post(self, kind: str) -> Callable[[Post, Callable[[], T]], T]:
@@ -108,8 +109,11 @@ class Session:
                 page = parallel.PageOutput(path)
                 page.kept = out / path
                 kept.append(page)
+                self.digests[path] = self.previous[path][4] if len(self.previous[path]) > 4 else ""
             return kept
-        return compute()
+        made = compute()
+        self.digests.update({o.path: cache.digest(o.data) for o in made})
+        return made
 
     def finish(self, site: Site | None, problems: list[Problem], outputs: int, wrote: bool) -> None:
         """Save what this build learnt; after a successful write, also the no-op manifest."""
@@ -120,7 +124,7 @@ class Session:
             return
         out = self.config.output_dir
         state = noop.output_state(out)  # one pass over the output folder serves both records
-        self.store.put_blob("pages", {"out": str(out), "pages": parallel.page_stats(state, self.keys)})
+        self.store.put_blob("pages", {"out": str(out), "pages": parallel.page_stats(state, self.keys, self.digests)})
         if self.signature is not None:
             noop.record(self.signature, out, state, len(site.listed), outputs, problems,
                         next_change(site, self.now))
