@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import theme as theme_mod
 from .errors import Problem, ProblemError, error, rel
+from .language import tag_problem as language_tag_problem
 from .frontmatter import read_text
 from .model import EDITOR_DECISIONS, REVIEW_DECISIONS, ROLES, Config, Person, ReviewPolicy, Rubric
 from .references.engine import style_exists
@@ -136,7 +137,7 @@ SITE = Section({
     "title": Field(str, REQUIRED, "the blog's name"),
     "description": Field(str, "", "one sentence shown on the home page and in feeds"),
     "base_url": Field(str, REQUIRED, "the public address, e.g. https://blog.example.org/", check=base_url_problem),
-    "language": Field(str, "en", "BCP 47 language tag"),
+    "language": Field(str, "en", "BCP 47 language tag", check=language_tag_problem),
     "timezone": Field(str, "UTC", "IANA time zone for dates without one", check=timezone_problem),
     "license": Field(str, "CC-BY-4.0", "SPDX id of the default license for posts"),
     "issn": Field(str, "", "ISSN of the blog, if it has one"),
@@ -156,6 +157,8 @@ SITE = Section({
     "review": REVIEW,
     "taxonomies": MapOf(MapOf(Field(str), key_hint="use lower-case letters, digits and hyphens"),
                         doc="extra taxonomies such as audience or competencies: name → {term: label}"),
+    "tag_labels": MapOf(Field(str), key_hint="use the tag exactly as posts write it",
+                        doc="how tags are shown: tag → label, e.g. ecg: ECG (default: the tag in words)"),
     "feeds": FEEDS,
     "citation": CITATION,
     "search": SEARCH,
@@ -165,7 +168,7 @@ SITE = Section({
     }, doc="share links (no trackers)"),
 })
 
-EXTRA_SECTIONS = ("feeds", "citation", "search", "social")
+EXTRA_SECTIONS = ("feeds", "citation", "search", "social", "tag_labels")
 
 
 def load(path: Path | str) -> Config:

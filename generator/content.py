@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import cache, frontpaths, markup, references, review_rules
+from . import cache, frontpaths, language, markup, redirects, references, review_rules
 from .errors import Problem, error, rel
 from .frontmatter import read_text, split
 from .loading import SERIAL, Job, Loader, collect
@@ -30,7 +30,7 @@ RESERVED_IDS = {"index", "page", "feeds", "con", "prn", "aux", "nul", "com1", "l
 # A standalone page lives at /<id>/, beside the site's own sections: it must not replace one.
 SECTION_IDS = {"posts", "tags", "authors", "reviewers", "review-policy", "archive", "search", "assets",
                "reviews", "404.html", "sitemap.xml", "robots.txt", "feed.xml", "rss.xml", "feed.json",
-               "pagefind"}
+               "pagefind", "series", "_redirects"}
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
@@ -77,9 +77,17 @@ POST = Section({
     "objectives": _strings("learning objectives"),
     "bibliography": _strings("bibliography files beside the post"),
     "corrections": Field(list, [], "published corrections", item=CORRECTION),
+    "changes": Field(str, "", "what this version changed, in readers' words (shown in the review history)"),
     "draft": Field(bool, False, "never publish, even if accepted"),
     "featured": Field(bool, False, "show in the featured list on the home page"),
     "image": Field(str, "", "social-card image: a file in the post's folder, /assets/… or an https:// URL"),
+    "language": Field(str, "", "BCP 47 tag of the post's language, e.g. es or pt-BR (default: the site's)",
+                      check=language.tag_problem),
+    "aliases": Field(list, [], "old site-relative URL paths that redirect here, e.g. /2019/03/old-slug/",
+                     item=Field(str, check=redirects.alias_problem)),
+    "series": Field(str, "", "title of the series the post belongs to (its page: /series/<slug of title>/)"),
+    "series_part": Field(int, 0, "position in the series (default: series posts are ordered by date)",
+                         check=lambda n: None if n >= 1 else "must be 1 or more"),
 })
 
 PAGE = Section({
@@ -90,6 +98,9 @@ PAGE = Section({
     "date": Field(date, None, "optional date"),
     "updated": Field(date, None, "optional date of the last update"),
     "draft": Field(bool, False, "leave out of the build"),
+    "language": Field(str, "", "BCP 47 tag of the page's language (default: the site's)", check=language.tag_problem),
+    "aliases": Field(list, [], "old site-relative URL paths that redirect here",
+                     item=Field(str, check=redirects.alias_problem)),
 })
 
 
@@ -278,11 +289,18 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
         content_hash=content_hash(data["title"] or "", data.get("authors") or [], source.body, bib_texts,
                                   post=post_id),
         assets=tuple(_assets(config, path)) if bundle else (), references=rendered.references,
-        meta=dict(data),
+        meta=dict(data), links=rendered.links, language=data.get("language") or config.language,
+        aliases=_aliases(data, doc), series=(data.get("series") or "").strip(),
+        series_part=data.get("series_part") or 0,
     )
     if kind == "page":
         post.meta["menu"] = data.get("menu", 0)
     return post, problems
+
+
+def _aliases(data: dict, doc) -> tuple[tuple[str, int], ...]:
+    """(old path, front-matter line) pairs: a clash found after rendering still names its line."""
+    return tuple((a, doc.line("aliases", i) or 1) for i, a in enumerate(data.get("aliases") or ()))
 
 
 def _corrections(items: list[dict], tz: ZoneInfo) -> list[dict]:

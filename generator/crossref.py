@@ -81,7 +81,8 @@ def _default_timestamp(posts: list[Post]) -> int:
 
 
 def _posted_content(site: Site, post: Post, body) -> None:
-    node = _sub(body, "posted_content", type="blog", language=site.config.language.split("-")[0].lower())
+    language = (post.language or site.config.language).split("-")[0].lower()
+    node = _sub(body, "posted_content", type="blog", language=language)
     contributors = _sub(node, "contributors")
     for n, person in enumerate(authors(site, post)):
         _person_name(contributors, person, "author", "first" if n == 0 else "additional")

@@ -34,7 +34,7 @@ class Fingerprints:
     def site_digest(site) -> str:
         # What a body edit changes (the summary defaults to the first paragraph); pages get these
         # through their context, where each post counts in full.
-        heavy = {"body", "html", "toc", "word_count", "content_hash", "references", "body_line", "summary"}
+        heavy = {"body", "html", "toc", "word_count", "content_hash", "references", "body_line", "summary", "links"}
         posts = []
         for post in list(site.posts.values()) + list(site.pages.values()):
             meta = {f.name: getattr(post, f.name) for f in fields(Post) if f.name not in heavy}

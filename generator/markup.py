@@ -18,7 +18,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from . import limits, references
+from . import figures, headings, leftovers, limits, links, references, texmath
 from . import sanitize as sanitizing  # markup.sanitize() is the function below
 from .errors import Problem
 from .model import Config, Heading
@@ -67,6 +67,7 @@ class Rendered:
     summary: str = ""
     references: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    links: list[tuple[str, int]] = field(default_factory=list)  # (href, source line): checked by links.check
 
 
 def highlight(code: str, lang: str, attrs: str) -> str:
@@ -133,8 +134,10 @@ def parser(raw_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": raw_html, "typographer": True, "highlight": highlight})
     md.enable(["table", "strikethrough", "replacements", "smartquotes"])
     md.use(footnote_plugin).use(deflist_plugin).use(tasklists_plugin, label=True)
-    md.use(anchors_plugin, min_level=2, max_level=4, permalink=True, permalinkSymbol="#",
-           permalinkBefore=False)
+    # Every level gets an id; a body `#` has been demoted by then (the title is the page's <h1>).
+    md.use(headings.demote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=6, permalink=True, permalinkSymbol="#",
+           permalinkBefore=False, slug_func=headings.slug)
     md.core.ruler.after("anchor", "anchor_labels", _label_permalinks)
     # Before any plugin's core rule adds HTML tokens of its own (the "#" permalinks, task-list
     # checkboxes), note whether the author wrote raw HTML.
@@ -142,6 +145,7 @@ def parser(raw_html: bool) -> MarkdownIt:
     for name, label in CALLOUTS.items():
         md.use(container_plugin, name, render=_callout(name, label))
     md.use(references.citations_plugin)
+    md.use(texmath.math_plugin).use(figures.figure_plugin).use(leftovers.leftovers_plugin).use(links.links_plugin)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
     md.add_render_rule("image", _image)
@@ -172,9 +176,10 @@ def render(text: str, *, config: Config | None = None, path: str = "", line_offs
         html = sanitize(html)
     elif raw_html == "allow" and env.get("raw_html_seen"):
         html = scrub(html)  # only when the author wrote raw HTML: other output is left byte for byte
+    html = texmath.restore(html, env.get("math", []))  # MathML goes in after sanitising (texmath.py)
     toc, words, summary = _digest(tokens)
     cited = [env["bibliography"][k] for k in env["cited"] if k in env["bibliography"]]
-    return Rendered(html, toc, words, summary, cited, env["problems"])
+    return Rendered(html, toc, words, summary, cited, env["problems"], env.get("links", []))
 
 
 def sanitize(html: str) -> str:
@@ -198,7 +203,7 @@ def _note_raw_html(state) -> None:
 
 
 def _digest(tokens) -> tuple[list[Heading], int, str]:
-    """Table of contents (h2/h3), word count and the first paragraph, in one pass."""
+    """Table of contents (every heading level), word count and the first paragraph, in one pass."""
     toc: list[Heading] = []
     words = 0
     summary = ""
@@ -206,7 +211,7 @@ def _digest(tokens) -> tuple[list[Heading], int, str]:
         if tok.type == "inline":
             words += len(WORD_RE.findall(tok.content))
             prev = tokens[i - 1]
-            if prev.type == "heading_open" and prev.tag in ("h2", "h3"):
+            if prev.type == "heading_open":
                 text = "".join(c.content for c in tok.children or [] if c.type in ("text", "code_inline"))
                 toc.append(Heading(int(prev.tag[1]), text.strip(), prev.attrGet("id") or ""))
             elif not summary and prev.type == "paragraph_open" and tok.level == 1:

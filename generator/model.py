@@ -132,6 +132,11 @@ class Post:
     assets: tuple[Path, ...] = ()  # bundle files, relative to the project root
     references: list[dict[str, Any]] = field(default_factory=list)  # filled by markup citations
     meta: dict[str, Any] = field(default_factory=dict)  # the raw front matter, for themes
+    links: list[tuple[str, int]] = field(default_factory=list)  # (href, source line) in the body: links.check
+    language: str = ""  # BCP 47 tag: front matter `language`, else the site's
+    aliases: tuple[tuple[str, int], ...] = ()  # (old URL path, front-matter line): redirects.py
+    series: str = ""  # series title (series.py)
+    series_part: int = 0
 
     @property
     def reading_minutes(self) -> int:
@@ -174,6 +179,7 @@ class Version:
     # First version only: when the post was submitted, by the earliest author date of any commit
     # touching it (merged branches and renames included); None where git cannot tell (history.submission).
     submitted: datetime | None = None
+    note: str = ""  # the `Changes:` trailer of the commit that made this version (readers.py)
 
 
 @dataclass
@@ -229,6 +235,7 @@ class Site:
     reviews_by_person: dict[str, list[ReviewRecord]] = field(default_factory=dict)
     by_year: dict[int, list[Post]] = field(default_factory=dict)
     prev_next: dict[str, tuple[Post | None, Post | None]] = field(default_factory=dict)
+    series: dict[str, list[Post]] = field(default_factory=dict)  # title -> listed parts in order (series.py)
 
     def state(self, post_id: str) -> ReviewState | None:
         return self.states.get(post_id)

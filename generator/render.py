@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import jinja2
 
-from . import reading, search, urls
+from . import reading, readers, search, series, urls
 from .errors import ProblemError
 from .markup import pygments_css
 from .model import Output, Person, Post, Site
@@ -59,6 +59,8 @@ def make_renderer(site: Site, theme: Theme, hooks: list[Callable] = ()) -> Rende
     )
     env.filters.update(date=format_date, isodate=iso_date, slug=urls.slug, initials=initials)
     reading.register(env, site)
+    readers.register(env, site, theme)
+    series.register(env, site)
     for hook in hooks:
         hook(env, site)
     return Renderer(site, theme, env)
@@ -84,7 +86,7 @@ def pages(r: Renderer) -> list[Output]:
     """Every HTML page and robots.txt, in a stable order (the sitemap comes last, in engine/build.py)."""
     out: list[Output] = []
     for step in (home_pages, post_pages, review_pages, tag_pages, author_pages, taxonomy_pages,
-                 standalone_pages, misc_pages, search.pages):
+                 standalone_pages, misc_pages, search.pages, series.pages):
         out += step(r)
     out.append(robots(r.site))
     out += static_files(r)
@@ -195,7 +197,8 @@ def standalone_pages(r: Renderer) -> list[Output]:
 
 def misc_pages(r: Renderer) -> list[Output]:
     return [r.page("archive.html", "archive/", years=r.site.by_year),
-            r.page("404.html", "404.html")]
+            r.page("404.html", "404.html"),
+            r.page("feed.xsl", "feeds/feed.xsl")]  # shows the Atom and RSS feeds as a page (readers.py)
 
 
 def sitemap(site: Site, outputs: list[Output]) -> Output:

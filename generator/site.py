@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from . import series
 from .model import PUBLIC_STATUSES, Config, Post, ReviewRecord, ReviewState, Site, Version
 from .urls import slug
 
@@ -21,6 +22,7 @@ def assemble(config: Config, posts: list[Post], records: list[ReviewRecord],
                 versions=versions or {}, listed=listed)
     _taxonomies(site)
     _reviews(site)
+    site.series = series.collect(listed)
     for i, post in enumerate(listed):
         newer = listed[i - 1] if i > 0 else None
         older = listed[i + 1] if i + 1 < len(listed) else None
@@ -65,3 +67,23 @@ def _reviews(site: Site) -> None:
     site.reviews_by_post = dict(by_post)
     site.reviews_by_person = {k: sorted(v, key=lambda r: (r.date, r.post_id), reverse=True)
                               for k, v in sorted(by_person.items())}
+
+
+def held_back_line(site: Site) -> str:
+    """`build`'s last line: "held back 2 posts: a (needs …), b (draft)"; empty when none are."""
+    held = held_back(site)
+    if not held:
+        return ""
+    return (f"held back {len(held)} post{'s' if len(held) != 1 else ''}: "
+            + ", ".join(f"{pid} ({why})" for pid, why in held))
+
+
+def held_back(site: Site) -> list[tuple[str, str]]:
+    """(post id, why) for every post this build does not publish, in the words of `review status`."""
+    listed = {p.id for p in site.listed}
+    out = []
+    for pid in sorted(site.states):
+        state = site.states[pid]
+        if pid not in listed:
+            out.append((pid, "; ".join(state.needs) or state.status))
+    return out

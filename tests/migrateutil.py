@@ -7,7 +7,6 @@ from pathlib import Path
 
 import yaml
 
-from generator import content
 from generator.engine import build
 from generator import config as config_mod
 from generator.cli import main
@@ -17,9 +16,6 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "migrate"
 # Front-matter keys the importers write for the Markdown side (language, redirects, series). Until
 # that side is merged into this branch the schema calls them unknown; nothing else may be wrong.
-PENDING = {k for k in ("language", "aliases", "series", "series_part") if k not in content.POST.fields}
-
-
 def new_site(tmp_path: Path) -> Path:
     """An empty project with the sample blog's site.yaml: its comments, people and review policy."""
     root = tmp_path / "site"
@@ -49,11 +45,9 @@ def config(root: Path):
 
 
 def check(root: Path):
-    """What `peerpress check --strict` finds, but the keys the Markdown side adds (see PENDING)."""
+    """What `peerpress check --strict` finds."""
     report = build.run(config(root), build.Options(write=False))
-    keep = [p for p in report.problems
-            if not (p.message.startswith("unknown key '") and p.message.split("'")[1] in PENDING)]
-    return keep, report
+    return report.problems, report
 
 
 LEFTOVER_RE = re.compile(r"'(.+?)' (?:has no Peerpress equivalent|matches no imported)|^(\S+) not found")
@@ -83,9 +77,19 @@ def assert_clean_but_leftovers(root: Path, err: str) -> None:
     problems, _ = check(root)
     texts = leftover_texts(err)
     for p in problems:
+        if p.message.endswith("which is not published yet"):
+            continue  # a link to an imported post still awaiting its reviews: expected right after an import
         assert p.line, p.text()
         line = (root / p.path).read_text(encoding="utf-8").split("\n")[p.line - 1]
-        assert any(t in line for t in texts), p.text()
+        # A shortcode reported by its name ('[contact-form-7]') stands in the text with its attributes.
+        assert any(t in line or (t.startswith("[") and t.rstrip("]") in line) for t in texts), p.text()
+
+
+def caption_of(img) -> str:
+    """The caption of the numbered ::: figure holding `img`, without its "Figure N." label."""
+    caption = img.getparent().xpath("figcaption")[0]
+    label = caption.xpath("span[@class='figure-label']/text()")[0]
+    return caption.text_content().replace(label, "", 1).strip()
 
 
 def line_of(path: Path, needle: str) -> int:

@@ -109,3 +109,12 @@ def test_sample_site_yaml_is_valid():
     assert len([p for p in cfg.people.values() if p.has_role("author")]) >= 4
     assert len([p for p in cfg.people.values() if p.has_role("reviewer")]) >= 3
     assert cfg.review.rubric is not None and len(cfg.review.rubric.items) >= 5
+
+
+def test_tag_labels_map_tags_to_words(tmp_path):
+    cfg = load_text(tmp_path, GOOD + "tag_labels:\n  ecg: ECG\n  point-of-care: Point-of-care ultrasound\n")
+    assert cfg.extra["tag_labels"] == {"ecg": "ECG", "point-of-care": "Point-of-care ultrasound"}
+    assert load_text(tmp_path, GOOD).extra["tag_labels"] == {}
+    problems = problems_of(tmp_path, GOOD + "tag_labels:\n  ecg: [E, C, G]\n  Bad Tag: x\n")
+    assert sorted(p.line for p in problems) == [10, 11]
+    assert any("tag_labels.ecg" in p.message for p in problems)

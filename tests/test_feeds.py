@@ -246,8 +246,8 @@ def test_base_url_with_a_path_keeps_it(blog):
     parsed = feedparser.parse((out / "feed.xml").read_bytes())
     assert parsed.feed.links[0].href == "https://example.org/blog/feed.xml"
     assert parsed.entries[0].link == "https://example.org/blog/posts/p/"
-    assert set(html_urls(parsed.entries[0].content[0].value)) == {
-        "https://example.org/blog/about/", "https://example.org/blog/posts/q/"}
+    assert set(html_urls(parsed.entries[0].content[0].value)) == {  # the status line links the review history
+        "https://example.org/blog/about/", "https://example.org/blog/posts/q/", "https://example.org/blog/posts/p/reviews/"}
 
 
 def test_order_newest_first_ties_by_id_and_the_limit(blog):
@@ -361,7 +361,8 @@ def test_authors_categories_license_and_hub(blog):
     assert entry.find("a:author/a:email", NS) is None
     parsed = feedparser.parse((out / "feed.xml").read_bytes())
     assert parsed.entries[0].license == "https://creativecommons.org/licenses/by-sa/4.0/"
-    assert [t.term for t in parsed.entries[0].tags] == ["ECG"]
+    policy = "https://blog.example.org/review-policy/"
+    assert [t.term for t in parsed.entries[0].tags if t.scheme != policy] == ["ECG"]
     doc = json.loads((out / "feed.json").read_bytes())
     assert doc["hubs"] == [{"type": "WebSub", "url": "https://hub.example.net/"}]
     assert [a["name"] for a in doc["items"][0]["authors"]] == ["Ada Author", "Bo Writer"]
@@ -445,3 +446,112 @@ def test_empty_blog_has_valid_feeds(blog, atom_schema):
     assert atom_problems(atom_schema, (out / "feed.xml").read_bytes()) == []
     assert not feedparser.parse((out / "rss.xml").read_bytes()).bozo
     assert json.loads((out / "feed.json").read_bytes())["items"] == []
+
+
+# ---------------------------------------------------------------- issue 16: feeds for people
+
+
+def feed_page(out: Path, rel: str) -> lxml.etree._Element:
+    """The page a browser shows for a feed: the stylesheet its <?xml-stylesheet?> names, applied with
+    libxslt (lxml), as Chromium's XSLT does."""
+    doc = lxml.etree.parse(str(out / rel))
+    pi = doc.getroot().getprevious()
+    assert isinstance(pi, lxml.etree._ProcessingInstruction) and pi.target == "xml-stylesheet", rel
+    assert pi.get("type") == "text/xsl"
+    href = pi.get("href")
+    assert href.startswith("/") and not href.startswith("//")  # same origin, or browsers refuse it
+    transform = lxml.etree.XSLT(lxml.etree.parse(str(out / href.removeprefix(urlsplit(BASE).path))))
+    return lxml.html.fromstring(str(transform(doc)))
+
+
+BASE = "https://blog.example.org/"
+# Both fixture reviewers approve every published post (SiteBuilder.approve_twice), in either order.
+REVIEWED = {"Peer reviewed · Reviewed by Rita Reviewer and Rex Reviewer",
+            "Peer reviewed · Reviewed by Rex Reviewer and Rita Reviewer"}
+
+
+@pytest.mark.parametrize("rel", ["feed.xml", "rss.xml", "tags/ecg/feed.xml"])
+def test_each_feed_names_a_stylesheet_that_shows_it_as_a_page(blog, rel):
+    publish(blog, "a", title="First <post>", date="2025-01-10", tags=["ecg"])
+    publish(blog, "b", title="Second", date="2025-02-10", tags=["ecg"])
+    out = build_site(blog)
+    parsed = feedparser.parse((out / rel).read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")  # feed readers still read it as before
+    page = feed_page(out, rel)
+    assert page.findtext(".//h1") == parsed.feed.title
+    assert [h.text_content() for h in page.iterfind(".//article//h3")] == [e.title for e in parsed.entries]
+    assert [a.get("href") for a in page.iterfind(".//article//h3/a")] == [e.link for e in parsed.entries]
+    metas = [" ".join(p.text_content().split()) for p in page.xpath("//article//p[@class='meta']")]
+    assert metas == ["10 Feb 2025 · Ada Author", "10 Jan 2025 · Ada Author"]  # Atom and RSS alike
+    statuses = [" ".join(p.text_content().split()) for p in page.xpath("//article//p[@class='review-line']")]
+    assert len(statuses) == len(parsed.entries), statuses
+    assert {s.replace("Peer reviewed Reviewed", "Peer reviewed · Reviewed") for s in statuses} <= REVIEWED, statuses
+    self_link = next(link.href for link in parsed.feed.links if link.rel == "self")
+    assert page.get_element_by_id("feed-address").text == self_link
+    [button] = page.xpath("//button[@data-copy-target='feed-address']")
+    assert button.get("aria-label").startswith(button.text_content())  # the visible label is in the name
+    assert page.xpath("//script/@src")[0].startswith("/assets/js/site.js?v=")
+
+
+def test_a_base_path_reaches_the_stylesheet_and_its_assets(blog):
+    configure(blog, base_url="https://example.org/blog/")
+    publish(blog, "p")
+    out = build_site(blog)
+    pi = lxml.etree.parse(str(out / "feed.xml")).getroot().getprevious()
+    assert pi.get("href") == "/blog/feeds/feed.xsl" and (out / "feeds/feed.xsl").is_file()
+    xsl = lxml.etree.parse(str(out / "feeds/feed.xsl"))
+    hrefs = xsl.xpath("//*[local-name()='link']/@href | //*[local-name()='script']/@src")
+    assert hrefs and all(h.startswith("/blog/assets/") for h in hrefs), hrefs
+
+
+def test_feed_headings_carry_no_anchor_links(blog):
+    publish(blog, "p", body="Intro.\n\n## Dosing in `kids`\n\nText.\n\n### Why\n\nMore.\n")
+    out = build_site(blog)
+    site_page = lxml.html.parse(str(out / "posts/p/index.html")).getroot()
+    assert site_page.xpath("//h2/a[@class='header-anchor']")  # the site keeps them (hover and focus)
+    for rel in ("feed.xml", "rss.xml"):
+        content = feedparser.parse((out / rel).read_bytes()).entries[0].content[0].value
+        fragment = lxml.html.fragment_fromstring(content, create_parent="div")
+        headings = [" ".join(h.text_content().split()) for h in fragment.iter("h2", "h3")]
+        assert headings == ["Dosing in kids", "Why"], (rel, headings)
+        assert fragment.xpath(".//a[contains(@class,'header-anchor')]") == []
+
+
+def test_entries_say_how_the_post_was_reviewed(blog):
+    publish(blog, "p")
+    out = build_site(blog)
+    policy = BASE + "review-policy/"
+    entry = atom(out).find("a:entry", NS)
+    [status] = [c for c in entry.iterfind("a:category", NS) if c.get("scheme") == policy]
+    words = status.get("label")
+    assert status.get("term") == "published" and words in REVIEWED
+    rss = lxml.etree.parse(str(out / "rss.xml")).getroot()
+    assert [c.text for c in rss.iterfind("channel/item/category") if c.get("domain") == policy] == [words]
+    content = feedparser.parse((out / "feed.xml").read_bytes()).entries[0].content[0].value
+    first = lxml.html.fragment_fromstring(content, create_parent="div")[0]
+    assert first.get("class") == "review-status" and first.text_content().startswith(words)
+    assert first.find("a").get("href") == BASE + "posts/p/reviews/"
+    doc = json.loads((out / "feed.json").read_bytes())
+    assert doc["items"][0]["_peerpress"]["review_status"] == words
+
+
+def test_anonymous_reviews_are_counted_not_named_in_feeds(blog):
+    data = yaml.safe_load((blog.root / "site.yaml").read_text(encoding="utf-8"))
+    configure(blog, review={**data.get("review", {}), "visibility": "anonymous"})
+    publish(blog, "p")
+    out = build_site(blog)
+    text = (out / "feed.xml").read_text(encoding="utf-8") + (out / "rss.xml").read_text(encoding="utf-8")
+    assert "Peer reviewed · Reviewed by 2 reviewers" in text
+    assert "Rita" not in text and "Rex" not in text
+
+
+def test_tag_feeds_use_the_tag_labels_readers_see(blog):
+    configure(blog, tag_labels={"ecg": "ECG"})
+    publish(blog, "a", tags=["ecg", "point-of-care"])
+    out = build_site(blog)
+    assert feedparser.parse((out / "tags/ecg/feed.xml").read_bytes()).feed.title.endswith(": ECG")
+    assert feedparser.parse((out / "tags/point-of-care/feed.xml").read_bytes()).feed.title.endswith(": Point of care")
+    page = lxml.html.parse(str(out / "feeds/index.html")).getroot()
+    labels = [a.text_content() for a in page.xpath("//section[@aria-labelledby='feeds-tag']//li/a[1]")]
+    assert labels == ["ECG", "Point of care"]
+    assert lxml.html.parse(str(out / "tags/ecg/index.html")).getroot().findtext(".//h1") == "Topic: ECG"

@@ -153,7 +153,7 @@ def test_edited_published_post_keeps_its_last_approved_text(repo):
     assert note.startswith("A revision of this post is under review; this is the last version the reviewers approved")
     reviews = page(blog.root / "site/posts/p/reviews/index.html")
     listed = [" ".join(li.text_content().split()) for li in reviews.xpath("//ol[@class='versions']/li")]
-    assert len(listed) == 2 and "(under review)" in listed[1] and "seen by 2 reviews" in listed[0]
+    assert len(listed) == 2 and "(under review)" in listed[1] and "Seen by 2 reviews" in listed[0]
     assert reviews.xpath("//table[@class='diff-table']") == []  # public: nothing unapproved is shown
 
 

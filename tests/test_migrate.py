@@ -13,6 +13,7 @@ from generator import markup
 from generator.engine import build
 
 from .migrateutil import (
+    caption_of,
     FIXTURES,
     assert_clean_but_leftovers,
     config,
@@ -74,7 +75,7 @@ def test_jekyll_tags_become_markdown_that_renders(tmp_path, capsys):
     _, zoe = front(root / "content/posts/welcome-zoe-leblanc/index.md")
     figure = lxml_html.fromstring(markup.render(zoe, config=cfg, path="x.md").html).xpath("//img")[0]
     assert figure.get("src") == "zoe-leblanc.png"
-    assert figure.get("title") == "Zoe LeBlanc has joined the Programming Historian"  # the figure's caption
+    assert caption_of(figure) == "Zoe LeBlanc has joined the Programming Historian"  # a numbered figure's caption
     _, first = front(root / "content/posts/sepsis-first-hour/index.md")
     callout = lxml_html.fromstring(markup.render(first, config=cfg, path="x.md").html)
     assert callout.xpath("//aside[contains(@class, 'callout-note')]")  # <div class="alert alert-info">

@@ -9,6 +9,7 @@ from generator import markup
 from generator.engine import build
 
 from .migrateutil import (
+    caption_of,
     FIXTURES,
     assert_clean_but_leftovers,
     config,
@@ -66,7 +67,7 @@ def test_hugo_shortcodes_become_markdown_that_renders(tmp_path, capsys):
     assert "https://x.com/SanDiegoZoo/status/1453110110599868418" in page.xpath("//a/@href")
     page, body = render(root, "airway-bundle")
     img = page.xpath("//img")[0]
-    assert (img.get("src"), img.get("title")) == ("trolley.png", "Drawer A to D, as stocked in our department.")
+    assert (img.get("src"), caption_of(img)) == ("trolley.png", "Drawer A to D, as stocked in our department.")
     assert page.xpath("//aside[contains(@class, 'callout-warning')]//text()[contains(., 'missing bougie')]")
     assert page.xpath("//pre/code[@class='language-python']")[0].text_content().startswith("DRAWERS = {")
     assert "/posts/chariot-voies-aeriennes-fr/" in page.xpath("//a/@href")  # {{< ref >}}

@@ -7,6 +7,7 @@ from generator import markup
 from generator.engine import build
 
 from .migrateutil import (
+    caption_of,
     FIXTURES,
     assert_clean_but_leftovers,
     config,
@@ -56,7 +57,7 @@ def test_wordpress_html_shortcodes_and_blocks_become_markdown(tmp_path, capsys):
     run_import(root, capsys, "wordpress", str(EXPORT), "--uploads", str(WP / "uploads"))
     page, body = render(root, "qsofa-at-triage")
     img = page.xpath("//img")[0]  # [caption] around a resized copy → the original, in the bundle
-    assert (img.get("src"), img.get("alt"), img.get("title")) == (
+    assert (img.get("src"), img.get("alt"), caption_of(img)) == (
         "qsofa-card.png", "The three qSOFA criteria on a pocket card", "The pocket card we handed out in 2019.")
     assert [li.text_content().strip() for li in page.xpath("//ul/li")] == [
         "respiratory rate of 22 or more", "altered mentation", "systolic blood pressure of 100 mmHg or less"]
@@ -67,7 +68,7 @@ def test_wordpress_html_shortcodes_and_blocks_become_markdown(tmp_path, capsys):
     assert "wp:" not in body  # block-editor comments are gone
     assert [t.strip() for t in page.xpath("//h2/text()")] == ["Profundidade aproximada"]
     assert page.xpath("//img/@src") == ["ett-depth.png"]
-    assert page.xpath("//img/@title") == ["Marca nos dentes: cerca de 21 cm na mulher adulta."]
+    assert caption_of(page.xpath("//img")[0]) == "Marca nos dentes: cerca de 21 cm na mulher adulta."
     assert page.xpath("//pre/code[@class='language-python']")[0].text_content().startswith("def profundidade")
     assert page.xpath("//iframe/@src") == ["https://player.vimeo.com/video/76979871"]  # wp:embed block
 

@@ -45,7 +45,7 @@ def test_tag_pages_are_paginated_with_prev_and_next(many):
     assert middle.xpath("//nav[@class='pager']/a[@rel='next']/@href") == ["/tags/sepsis/page/3/"]
     assert last.xpath("//head/link[@rel='next']") == []
     assert "10 posts" in middle.xpath("string(//main/p[1])")
-    assert middle.xpath("string(//title)").startswith("Topic: sepsis, page 2")
+    assert middle.xpath("string(//title)").startswith("Topic: Sepsis, page 2")
     one = page(site, "tags/ecg/index.html")  # a short list: one page, no pager
     assert listed(one) == ["p01", "p00"] and one.xpath("//nav[@class='pager']") == []
 

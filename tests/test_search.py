@@ -21,6 +21,7 @@ from generator import search, search_order
 from generator.engine import build
 from generator import config as config_mod
 from generator.model import Output
+from generator.readers import tag_label
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,7 +97,10 @@ def test_filters_and_text_come_from_the_post(sample):
     for url, record in records.items():
         post = site.posts[url.split("/")[2]]
         assert record["meta"]["title"] == post.title
-        assert sorted(record["filters"]["tag"]) == sorted(post.tags)
+        # Tags filter by the words readers see (tag_labels in site.yaml, else the tag in words).
+        assert sorted(record["filters"]["tag"]) == sorted(tag_label(site, t) for t in post.tags)
+        assert record["filters"]["status"] == ["Peer reviewed"]
+        assert record["meta"]["status"].startswith("Peer reviewed · Reviewed by ")
         assert sorted(record["filters"].get("audience", [])) == sorted(labels[t] for t in post.audience)
         # The citation block, share links and table of contents are not searchable text.
         assert "Cite this post" not in record["content"]

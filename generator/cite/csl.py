@@ -82,7 +82,7 @@ def csl_item(site: Site, post: Post) -> dict[str, Any]:
         item["DOI"] = engine.bare_doi(post.doi)
     if config.issn:
         item["ISSN"] = config.issn
-    item["language"] = config.language
+    item["language"] = post.language or config.language
     if post.summary:
         item["abstract"] = post.summary
     if post.tags:

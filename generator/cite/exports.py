@@ -69,7 +69,7 @@ def bibtex(site: Site, post: Post) -> str:
     if post.doi:
         fields.append(("doi", bib_escape(engine.bare_doi(post.doi))))
     fields.append(("url", post_url(site, post)))
-    langid = BIBLATEX_LANGUAGES.get(site.config.language.split("-")[0].lower())
+    langid = BIBLATEX_LANGUAGES.get((post.language or site.config.language).split("-")[0].lower())
     if langid:
         fields.append(("langid", langid))
     if post.tags:
@@ -93,7 +93,7 @@ def ris(site: Site, post: Post) -> str:
     lines.append(("UR", post_url(site, post)))
     if site.config.issn:
         lines.append(("SN", site.config.issn))
-    lines.append(("LA", site.config.language))
+    lines.append(("LA", post.language or site.config.language))
     lines += [("KW", tag) for tag in post.tags]
     if post.summary:
         lines.append(("AB", post.summary))

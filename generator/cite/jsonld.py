@@ -51,7 +51,7 @@ def json_ld_data(site: Site, post: Post) -> dict[str, Any]:
     article: dict[str, Any] = {
         "@type": ["BlogPosting", "ScholarlyArticle"], "@id": canonical_id(site, post),
         "headline": post.title, "name": post.title, "url": url, "mainEntityOfPage": {"@id": url},
-        "author": [_person_ld(p) for p in authors(site, post)], "inLanguage": config.language,
+        "author": [_person_ld(p) for p in authors(site, post)], "inLanguage": post.language or config.language,
         "license": license_url(post.license or config.license), "isPartOf": blog,
         "publisher": {"@type": "Organization", "name": config.title, "url": urls.absolute(config, "")},
     }

@@ -34,7 +34,8 @@ def head_meta(site: Site, post: Post) -> list[tuple[str, str, str]]:
         meta.append(("name", "citation_publication_date", post.date.strftime("%Y/%m/%d")))
     if post.doi:
         meta.append(("name", "citation_doi", engine.bare_doi(post.doi)))
-    meta += [("name", "citation_fulltext_html_url", url), ("name", "citation_language", config.language)]
+    meta += [("name", "citation_fulltext_html_url", url),
+             ("name", "citation_language", post.language or config.language)]
     if post.tags:
         meta.append(("name", "citation_keywords", "; ".join(post.tags)))
     meta += _dublin_core(site, post, license_link)
@@ -47,7 +48,8 @@ def _dublin_core(site: Site, post: Post, license_link: str) -> list[tuple[str, s
     meta += [("name", "DC.creator", p.name) for p in authors(site, post)]
     if post.date:
         meta.append(("name", "DC.date", post.date.date().isoformat()))
-    meta += [("name", "DC.identifier", canonical_id(site, post)), ("name", "DC.language", site.config.language),
+    meta += [("name", "DC.identifier", canonical_id(site, post)),
+             ("name", "DC.language", post.language or site.config.language),
              ("name", "DC.publisher", site.config.title), ("name", "DC.rights", license_link)]
     return meta
 

@@ -38,6 +38,7 @@ def run(args) -> int:
     # Imported here, not above: see the module docstring.
     from .. import config as config_mod
     from ..engine import build
+    from ..site import held_back_line
     options = build.Options(out=args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs,
                             no_cache=args.no_cache, search=args.search)
     result = build.run(config_mod.load(args.config), options)
@@ -52,6 +53,9 @@ def run(args) -> int:
     print(f"built {listed} posts, {result.outputs} files ({result.written} written, "
           f"{result.unchanged} unchanged) into {result.out} in {result.seconds:.2f}s"
           + (" (search index kept from the last build)" if result.search_kept else ""))
+    held = held_back_line(result.site) if result.site else ""
+    if held:  # the same words as `review status`, so the two never disagree
+        print(held)
     return 0
 
 
@@ -91,4 +95,6 @@ def fast_path(argv: list[str]) -> int | None:
     count = manifest["count"]
     print(f"built {manifest['listed']} posts, {count} files (0 written, {count} unchanged) into "
           f"{manifest['out']} in {seconds:.2f}s (nothing changed)")
+    if manifest.get("held"):
+        print(manifest["held"])
     return 0

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .. import cite, feeds, fserrors, history, policy, render, revisions, search
+from .. import cite, feeds, fserrors, history, links, policy, redirects, render, revisions, search, series
 from .. import site as site_mod
 from .. import theme as theme_mod
 from ..errors import Problem, ProblemError, has_errors
@@ -129,6 +129,10 @@ def run(config: Config, options: Options) -> BuildReport:
             outputs.append(feeds.feeds_page(renderer))
         with report.step("sitemap"):  # last, so it lists every page the steps above made
             outputs.append(render.sitemap(site, outputs))
+        with report.step("redirects"):  # after the sitemap: old addresses are not pages to index
+            outputs += redirects.outputs(renderer, outputs)
+        with report.step("links"):  # every internal link against what the build made
+            problems += links.check(site, outputs) + series.check(site)
         if not options.write:  # what staging would refuse (long names, clashes): check passing means build can write
             problems += output.check_paths(outputs)
     except ProblemError as exc:
@@ -138,6 +142,9 @@ def run(config: Config, options: Options) -> BuildReport:
     except OSError as exc:  # an unreadable bundle file or theme asset: named, and Pagefind stopped
         indexing.cancel()
         problems.append(fserrors.problem(exc, "read a file", root=config.root))
+        return report
+    if has_errors(problems):
+        indexing.cancel()
         return report
     report.outputs = len(outputs)
     if options.write and not write(config.output_dir, outputs, indexing, report, root=config.root):

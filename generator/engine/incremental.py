@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .. import bibliography, cache, citations, content, fingerprints, reviews
+from .. import site as site_mod
 from ..errors import Problem, has_errors
 from ..model import Config, Output, Post, ReviewRecord, Site
 from ..references import store as citation_store
@@ -124,10 +125,11 @@ class Session:
             return
         out = self.config.output_dir
         state = noop.output_state(out)  # one pass over the output folder serves both records
-        self.store.put_blob("pages", {"out": str(out), "pages": parallel.page_stats(state, self.keys, self.digests)})
+        pages = parallel.page_stats(state, self.keys, self.digests)
+        self.store.put_blob("pages", {"out": str(out), "pages": pages})
         if self.signature is not None:
             noop.record(self.signature, out, state, len(site.listed), outputs, problems,
-                        next_change(site, self.now))
+                        next_change(site, self.now), held=site_mod.held_back_line(site))
 
 
 def start(config: Config, options, now: datetime) -> Session:

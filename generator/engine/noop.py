@@ -149,7 +149,7 @@ def _folder(config_path: str) -> Path:
 
 
 def record(sig: Signature, out: Path, state: dict, listed: int, outputs: int, problems: list,
-           valid_until: float | None) -> None:
+           valid_until: float | None, held: str = "") -> None:
     """Remember this build (or forget the last one, when its inputs were still being written)."""
     path = _folder(sig.config) / f"{MANIFEST}.pickle"
     if sig.racy:
@@ -158,7 +158,8 @@ def record(sig: Signature, out: Path, state: dict, listed: int, outputs: int, pr
     manifest = {"config": sig.config, "paths": sig.paths, "options": sig.options, "key": sig.key,
                 "hashed": sig.hashed,
                 "out": str(out), "outputs": state, "listed": listed, "count": outputs,
-                "warnings": format_problems(problems, "text") if problems else "", "valid_until": valid_until}
+                "warnings": format_problems(problems, "text") if problems else "", "valid_until": valid_until,
+                "held": held}  # build's "held back …" line, repeated when nothing changed
     try:
         cache.dump(path, cache.code_salt(), manifest)
     except OSError:

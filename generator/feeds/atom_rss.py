@@ -14,6 +14,7 @@ from .catalogue import MEDIA_TYPES, Feed
 from .items import Item, feed_updated
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CC_NS = "http://backend.userland.com/creativeCommonsRssModule"
 
 
@@ -29,6 +30,7 @@ class _Extra(BaseEntryExtension):
         self.license = ""
         self.hub = ""
         self.links: list[dict[str, str]] = []  # Atom links beyond the alternate one
+        self.language = ""  # an entry in another language than the feed's: its xml:lang
 
 
 class AtomExtra(_Extra):
@@ -37,6 +39,8 @@ class AtomExtra(_Extra):
             for link in element.findall("link[@href]"):  # the alternate link, which feedgen left bare
                 if link.get("rel") is None:
                     link.attrib.update({"rel": "alternate", "type": "text/html"})
+            if self.language:
+                element.set(XML_LANG, self.language)
         extra = [{"rel": "license", "href": self.license}, {"rel": "hub", "href": self.hub}, *self.links]
         for attrs in extra:
             if attrs["href"]:
@@ -58,11 +62,22 @@ class RssExtra(_Extra):
 
 
 def atom_feed(site: Site, feed: Feed, items: list[Item]) -> bytes:
-    return generator(site, feed, items, "atom").atom_str(pretty=True)
+    return with_stylesheet(site, generator(site, feed, items, "atom").atom_str(pretty=True))
 
 
 def rss_feed(site: Site, feed: Feed, items: list[Item]) -> bytes:
-    return generator(site, feed, items, "rss").rss_str(pretty=True)
+    return with_stylesheet(site, generator(site, feed, items, "rss").rss_str(pretty=True))
+
+
+def with_stylesheet(site: Site, data: bytes) -> bytes:
+    """The feed with an <?xml-stylesheet?> instruction after its XML declaration, so a browser shows it
+    as a page (themes' feed.xsl, rendered at feeds/feed.xsl); feed readers ignore it. feedgen has no
+    option for it. The link is root-relative: browsers apply only a same-origin stylesheet."""
+    declaration, newline, rest = data.partition(b"\n")
+    if not declaration.startswith(b"<?xml "):
+        raise ValueError("feedgen output no longer starts with an XML declaration")
+    href = html.escape(urls.link(site.config, "feeds/feed.xsl")).encode("utf-8")
+    return declaration + newline + b'<?xml-stylesheet href="' + href + b'" type="text/xsl"?>\n' + rest
 
 
 def generator(site: Site, feed: Feed, items: list[Item], fmt: str) -> FeedGenerator:
@@ -118,9 +133,15 @@ def add_entry(site: Site, fg: FeedGenerator, item: Item, dc: bool) -> None:
         fe.content(item.html, type="html")  # escaped HTML: type='CDATA' would be invalid Atom
     for term, scheme in item.categories:
         fe.category({"term": term, "scheme": scheme} if scheme else {"term": term})
+    if item.status[0]:
+        # The review status, in the review policy's scheme: Atom keeps the status as the term and the
+        # readers' words as the label; RSS has only the text, so it gets the words.
+        policy = urls.absolute(site.config, "review-policy/")
+        fe.category({"term": item.status[1] if dc else item.status[0], "scheme": policy, "label": item.status[1]})
     if item.rights:
         fe.rights(item.rights)
     fe.extra.license = item.license
+    fe.extra.language = item.language
     fe.extra.links += [
         {"rel": "related", "href": item.related[0], "type": "text/html", "title": item.related[1]},
         {"rel": "cite-as", "href": item.doi_url},  # RFC 8574: the DOI is how to cite the post

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .. import urls
 from ..model import PUBLIC_STATUSES, Person, Post, ReviewRecord, Site
+from ..readers import tag_label
 
 MEDIA_TYPES = {"atom": "application/atom+xml", "rss": "application/rss+xml", "json": "application/feed+json"}
 FORMAT_NAMES = {"atom": "Atom", "rss": "RSS", "json": "JSON Feed"}
@@ -50,7 +51,8 @@ def _catalogue(site: Site) -> list[Feed]:
                       f"Reviews, author responses and editors' decisions as {config.title} publishes them.",
                       "reviewers/", {"atom": "reviews/feed.xml"}, records=review_records(site, posts),
                       advertise_on=("reviewers/", "review-policy/", *(urls.reviews(p.id) for p in posts))))
-    for path, (name, tagged) in tag_groups(posts).items():
+    for path, (tag, tagged) in tag_groups(posts).items():
+        name = tag_label(site, tag)  # the words readers see on the site (tag_labels in site.yaml)
         feeds.append(Feed("tag", f"{config.title}: {name}", f"Peer-reviewed posts about {name}.", path,
                           {"atom": path + "feed.xml"}, posts=tagged, label=name, advertise_on=(path,)))
     by_author: dict[str, list[Post]] = defaultdict(list)

@@ -12,7 +12,8 @@ from lxml.html import builder as E
 from .. import urls
 from ..licenses import license_url
 from ..model import Person, Post, ReviewRecord, Site
-from ..render import DECISION_LABELS, format_date
+from ..readers import reviewed_by
+from ..render import DECISION_LABELS, STATUS_LABELS, format_date
 from .catalogue import person_of
 
 # The date of a feed with no entries yet: fixed, because the build time would change every build.
@@ -38,6 +39,8 @@ class Item:
     discussion: str = ""  # the post's review history (RSS <comments>)
     permalink: bool = True  # the id is a URL that shows the item (RSS guid isPermaLink)
     retracted: bool = False
+    status: tuple[str, str] = ("", "")  # (review status, its words for readers: "Peer reviewed · Reviewed by …")
+    language: str = ""  # BCP 47; empty: the feed's own (site.yaml)
 
 
 def post_item(site: Site, post: Post) -> Item:
@@ -50,9 +53,11 @@ def post_item(site: Site, post: Post) -> Item:
     changes = [post.date, post.updated, *(c["date"] for c in post.corrections),
                retraction.date if retraction else None]
     summary = post.summary
+    status = (state.status, " · ".join(filter(None, (STATUS_LABELS[state.status], reviewed_by(site, state)))))
     body = ""
     if config.extra["feeds"]["content"] == "full":
-        body = absolute_links(post.html, url) + corrections_html(post)
+        body = (status_html(status[1], reviews_url) + absolute_links(without_heading_anchors(post.html), url)
+                + corrections_html(post))
     if retraction:
         notice = f"Retracted on {format_date(retraction.date)}."
         if retraction.reason:
@@ -66,7 +71,9 @@ def post_item(site: Site, post: Post) -> Item:
         categories=tuple((tag, urls.absolute(config, "tags/")) for tag in post.tags),
         license=license_url(post.license or config.license), doi_url=doi_url,
         rights=f"© {post.date.year} the authors. Licensed under {post.license or config.license}.",
-        related=(reviews_url, "Peer review history"), discussion=reviews_url, retracted=bool(retraction))
+        related=(reviews_url, "Peer review history"), discussion=reviews_url, retracted=bool(retraction),
+        status=status,
+        language=post.language if post.language and post.language != config.language else "")
 
 
 def review_item(site: Site, record: ReviewRecord) -> Item:
@@ -105,6 +112,30 @@ def absolute_links(fragment: str, base: str) -> str:
             el.set("srcset", absolute_srcset(el.get("srcset"), base))
     return html.escape(root.text or "", quote=False) + "".join(
         lxml.html.tostring(child, encoding="unicode") for child in root)
+
+
+def without_heading_anchors(fragment: str) -> str:
+    """The post's HTML without the "#" links after its headings: on the site they show on hover only,
+    in a feed reader they would end every heading with " #"."""
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    anchors = root.xpath(".//a[contains(concat(' ', normalize-space(@class), ' '), ' header-anchor ')]")
+    if not anchors:
+        return fragment
+    for a in anchors:
+        heading, before = a.getparent(), a.getprevious()
+        a.drop_tree()
+        if before is not None:
+            before.tail = (before.tail or "").rstrip() or None
+        else:
+            heading.text = (heading.text or "").rstrip()
+    return html.escape(root.text or "", quote=False) + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root)
+
+
+def status_html(words: str, reviews_url: str) -> str:
+    """The entry's review status above its text, as on the post page."""
+    p = E.P(E.STRONG(words), " · ", E.A("Review history", href=reviews_url), E.CLASS("review-status"))
+    return lxml.html.tostring(p, encoding="unicode")
 
 
 def absolute_srcset(value: str, base: str) -> str:

@@ -41,9 +41,11 @@ def json_item(site: Site, item: Item) -> dict:
                 "authors": [{"name": p.name, "url": urls.absolute(site.config, urls.author(p.id))}
                             for p in item.authors],
                 "tags": [term for term, _ in item.categories]})
+    if item.language:  # JSON Feed 1.1: an item's own language, when it is not the feed's
+        out["language"] = item.language
     # Custom objects start with an underscore (spec: "Extensions"); readers that do not know them skip them.
     extra = {"license": item.license, "doi": re.sub(r"^https://doi\.org/", "", item.doi_url),
-             "reviews_url": item.discussion, "retracted": item.retracted}
+             "reviews_url": item.discussion, "retracted": item.retracted, "review_status": item.status[1]}
     out["_peerpress"] = {k: v for k, v in extra.items() if v}
     if not out["authors"]:
         del out["authors"]

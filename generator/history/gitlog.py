@@ -28,6 +28,7 @@ class Commit:
     subject: str
     signer: str  # people id of a good signature's principal, or ""
     changes: list[tuple[str, str, str, str]]  # (status letter, old path, new path, new blob), paths from root
+    note: str = ""  # the message's `Changes:` trailer: what changed, in readers' words
 
 
 def git(cwd: Path, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess:
@@ -69,7 +70,9 @@ def log(config: Config, top: Path, use_cache: bool = True, edge: frozenset[str] 
     if not paths:
         return []
     signed = config.review.require_signed
-    fmt = "%x1e%H%x1f%cI%x1f%aI%x1f%cn%x1f" + ("%G?%x1f%GS" if signed else "%x1f") + "%x1f%s"
+    # After the subject: the message's `Changes:` trailer, the author's summary for readers (readers.py).
+    fmt = ("%x1e%H%x1f%cI%x1f%aI%x1f%cn%x1f" + ("%G?%x1f%GS" if signed else "%x1f")
+           + "%x1f%s%x1d%(trailers:key=Changes,valueonly,separator=%x20)")
     args = ["log", "--first-parent", "--reverse", RENAME_THRESHOLD, "--raw", "--no-abbrev", "-z", "--no-color",
             "--no-show-signature", "--diff-merges=first-parent", f"--format={fmt}"]
     where = ["--", *[p.resolve().relative_to(top.resolve()).as_posix() or "." for p in paths]]
@@ -125,6 +128,7 @@ def _commit(config: Config, chunk: bytes, prefix: str) -> Commit | None:
     if len(fields) != 7:
         return None
     sha, date, authored, committer, status, principal, subject = fields
+    subject, _, note = subject.partition("\x1d")
     tokens = [t.decode("utf-8", "surrogateescape") for t in raw.lstrip(b"\n").split(b"\0")]
     changes, i = [], 0
     while i < len(tokens):
@@ -140,7 +144,7 @@ def _commit(config: Config, chunk: bytes, prefix: str) -> Commit | None:
             old, new, i = tokens[i + 1], tokens[i + 1], i + 2
         changes.append((letter, _from_root(old, prefix), _from_root(new, prefix), parts[3]))
     return Commit(sha, datetime.fromisoformat(date), datetime.fromisoformat(authored), committer, subject.strip(),
-                  signing.signer(config, status, principal), changes)
+                  signing.signer(config, status, principal), changes, note.strip())
 
 
 def _from_root(path: str, prefix: str) -> str:

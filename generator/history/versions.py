@@ -215,7 +215,8 @@ def _collapse(items: list[_Seen], memo: Memo) -> list[Version]:
             continue
         versions.append(Version(commit=s.commit.sha, date=s.commit.date, authored=s.commit.authored,
                                 committer=s.commit.committer,
-                                content_hash=h, path=s.path, subject=s.commit.subject, blob=s.blob))
+                                content_hash=h, path=s.path, subject=s.commit.subject, blob=s.blob,
+                                note=s.commit.note))
     return versions
 
 

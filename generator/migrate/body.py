@@ -87,6 +87,22 @@ def _keep_indent(handler: Callable[[re.Match], str]) -> Callable[[re.Match], str
     return sub
 
 
+PLACEHOLDER_RE = re.compile("\x00(\\d+)\x00")
+
+
+def restore(text: str, kept: list[str]) -> str:
+    """Put back template text an importer kept literal ({% raw %}, Hugo's {{</* */>}}). In prose its
+    opening braces are escaped (`\\{{`), so Markdown shows it as written and `check` does not take
+    it for a leftover; in code and in `code spans` it goes back exactly as it was."""
+    def prose(m: re.Match) -> str:
+        value = kept[int(m.group(1))]
+        line_start = m.string.rfind("\n", 0, m.start()) + 1
+        in_span = m.string.count("`", line_start, m.start()) % 2 == 1
+        return value if in_span else re.sub(r"\{(?=[{%])", r"\\{", value)
+    text = apply(text, [(PLACEHOLDER_RE, prose)])
+    return PLACEHOLDER_RE.sub(lambda m: kept[int(m.group(1))], text)
+
+
 def tidy(text: str) -> str:
     """At most one blank line between blocks of prose (conversions leave more)."""
     parts = [part.rstrip("\n") if code else re.sub(r"\n{3,}", "\n\n", part).strip("\n")

@@ -41,13 +41,17 @@ class Leftovers:
 
 
 def figure(src: str, alt: str, caption: str) -> str:
-    """A captioned figure in Peerpress Markdown: an image alone in its paragraph, its title the caption.
+    """A captioned figure in Peerpress Markdown: a `::: figure` block, the image then its caption
+    (numbered "Figure N." when built; see generator/figures.py). Without a caption, the image alone.
 
     Every importer writes figures through here, so the syntax changes in one place."""
     alt = alt.replace("]", "\\]").replace("\n", " ").strip()
-    caption = " ".join(caption.split()).replace('"', '\\"')
-    title = f' "{caption}"' if caption else ""
-    return f"\n\n![{alt}]({src}{title})\n\n"
+    caption = " ".join(caption.split())
+    if not caption:
+        return f"\n\n![{alt}]({src})\n\n"
+    # A caption is Markdown: one that starts like a list item, heading or quote stays text.
+    caption = re.sub(r"^(\d+)([.)])", r"\1\\\2", re.sub(r"^([-+*>#])", r"\\\1", caption))
+    return f"\n\n::: figure\n![{alt}]({src})\n{caption}\n:::\n\n"
 
 
 EMBEDS = {"youtube": "https://www.youtube-nocookie.com/embed/{}", "vimeo": "https://player.vimeo.com/video/{}"}

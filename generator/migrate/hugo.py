@@ -256,4 +256,4 @@ def convert(post: Imported, src: body.Source, here: Path, linker: Linker, by_fil
         post.front["image"] = image
     linker.report(src, leftovers)
     body.report(text, src, leftovers, "shortcode")
-    return re.sub("\x00(\\d+)\x00", lambda m: escaped[int(m.group(1))], text)
+    return body.restore(text, escaped)

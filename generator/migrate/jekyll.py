@@ -228,4 +228,4 @@ def convert(post: Imported, src: body.Source, here: Path, linker: Linker, by_slu
         post.front["image"] = image
     linker.report(src, leftovers)
     body.report(text, src, leftovers, "Liquid tag")
-    return re.sub("\x00(\\d+)\x00", lambda m: raw[int(m.group(1))], text)
+    return body.restore(text, raw)

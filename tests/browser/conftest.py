@@ -62,13 +62,22 @@ def drafts_site(sample_blog) -> Served:
 
 
 @pytest.fixture(scope="session")
+def clinic_site(tmp_path_factory) -> Served:
+    """The sample blog in the bundled clinic theme (it extends default): checked by axe and the Nu checker too."""
+    blog = harness.copy_sample(tmp_path_factory.mktemp("clinic") / "blog", theme="clinic")
+    out = harness.build(blog, blog.parent / "site")
+    with harness.serve(out) as base:
+        yield Served(out, base)
+
+
+@pytest.fixture(scope="session")
 def kinds(site) -> dict[str, str]:
     return harness.page_kinds(site.root)
 
 
 @pytest.fixture(scope="session")
 def node_modules() -> Path:
-    """axe-core and vnu-jar from tests/browser/package-lock.json, installed once (`npm ci`)."""
+    """axe-core, vnu-jar and Lighthouse from tests/browser/package-lock.json, installed once (`npm ci`)."""
     require(bool(shutil.which("npm")) or harness.VNU_JAR.is_file(), "npm is not installed")
     # Both xdist workers may get here at once: the lock makes the second wait for the first's install.
     with open(Path(tempfile.gettempdir()) / "peerpress-npm-install.lock", "w") as lock:

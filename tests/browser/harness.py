@@ -30,13 +30,20 @@ SOURCE_DATE_EPOCH = "1793491200"  # 2026-11-01, the same frozen "today" as tests
 NODE_MODULES = HERE / "node_modules"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+LIGHTHOUSE = NODE_MODULES / "lighthouse" / "cli" / "index.js"
 
 
-def copy_sample(dest: Path) -> Path:
+def copy_sample(dest: Path, theme: str = "") -> Path:
     """The sample blog's own files (config, content, reviews, themes), without code or build state,
-    committed to a fresh git repository so review histories list a real version, as a clone's would."""
+    committed to a fresh git repository so review histories list a real version, as a clone's would.
+    `theme` replaces site.yaml's theme (the sample uses default)."""
     shutil.copytree(ROOT, dest, ignore=shutil.ignore_patterns(
         ".*", "site", "tests", "bench", "docs", "generator", "__pycache__", "node_modules", "*.egg-info"))
+    if theme:
+        config = dest / "site.yaml"
+        text = config.read_text(encoding="utf-8")
+        assert "\ntheme: default\n" in text, "the sample's site.yaml no longer says 'theme: default'"
+        config.write_text(text.replace("\ntheme: default\n", f"\ntheme: {theme}\n"), encoding="utf-8")
     when = "2026-10-01T12:00:00+00:00"
     env = {**os.environ, "GIT_AUTHOR_NAME": "Shift Notes", "GIT_AUTHOR_EMAIL": "editor@shiftnotes.example.org",
            "GIT_COMMITTER_NAME": "Shift Notes", "GIT_COMMITTER_EMAIL": "editor@shiftnotes.example.org",
@@ -47,11 +54,13 @@ def copy_sample(dest: Path) -> Path:
     return dest
 
 
-def build(blog: Path, out: Path, drafts: bool = False) -> Path:
+def build(blog: Path, out: Path, drafts: bool = False, base_url: str = "") -> Path:
     """`peerpress build` as a reader's CI would run it; a failed build fails loudly with its output."""
     cmd = [sys.executable, "-m", "generator", "build", "--config", str(blog / "site.yaml"), "--out", str(out)]
     if drafts:
         cmd.append("--drafts")
+    if base_url:
+        cmd += ["--base-url", base_url]
     env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
@@ -97,8 +106,8 @@ def launch(playwright):
 
 
 def ensure_node_modules() -> None:
-    """`npm ci` the pinned axe-core and vnu-jar once (tests/browser/package-lock.json)."""
-    if AXE_JS.is_file() and VNU_JAR.is_file():
+    """`npm ci` the pinned axe-core, vnu-jar and Lighthouse once (tests/browser/package-lock.json)."""
+    if AXE_JS.is_file() and VNU_JAR.is_file() and LIGHTHOUSE.is_file():
         return
     done = subprocess.run(["npm", "ci", "--prefix", str(HERE), "--no-audit", "--no-fund", "--loglevel=error"],
                           capture_output=True, text=True)

@@ -1,11 +1,15 @@
-"""`make screenshots`: PNGs of the sample blog for the README, taken in Debian's Chromium.
+"""`make screenshots`: PNGs of the sample blog for the README and docs, taken in Debian's Chromium.
 
-The home page, the richest post and its review history, in light and dark, on a desktop
-(1280×800) and a phone (390×844), written to docs/screenshots/<page>-<scheme>-<device>.png.
+The home page, the richest post, its review history and the site feed shown as a page, in light and
+dark, on a desktop (1280×800) and a phone (390×844), written to docs/screenshots/<page>-<scheme>-<device>.png;
+and the post as printed to A4 PDF, its pages side by side, in docs/screenshots/post-print.png
+(rendered with pdftoppm from poppler-utils).
 """
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -20,7 +24,7 @@ SCHEMES = ("light", "dark")
 
 def pages(site: Path) -> dict[str, str]:
     post = harness.richest_post(site)
-    return {"home": "", "post": post, "reviews": post + "reviews/"}
+    return {"home": "", "post": post, "reviews": post + "reviews/", "feed": "feed.xml"}
 
 
 def shoot(site: Path, out: Path) -> list[Path]:
@@ -35,13 +39,40 @@ def shoot(site: Path, out: Path) -> list[Path]:
                 context = browser.new_context(color_scheme=scheme, **options)
                 page = context.new_page()
                 for name, path in pages(site).items():
-                    page.goto(base + path, wait_until="networkidle")
+                    page.goto(base + path, wait_until="load")
+                    page.evaluate("() => document.fonts.ready")
+                    # Chromium's own notice that XSLT will be removed is not part of the page.
+                    page.evaluate("() => document.querySelector('xslt-warning-banner')?.remove()")
                     target = out / f"{name}-{scheme}-{device}.png"
                     page.screenshot(path=str(target), animations="disabled", caret="hide")
                     written.append(target)
                 context.close()
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(base + pages(site)["post"], wait_until="load")
+        page.evaluate("() => document.fonts.ready")
+        written.append(printed(page.pdf(format="A4"), out / "post-print.png"))
         browser.close()
     return written
+
+
+def printed(pdf: bytes, target: Path) -> Path:
+    """The PDF's pages side by side on grey, as one PNG."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "post.pdf").write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-r", "60", "-png", "post.pdf", "page"], cwd=tmp, check=True)
+        images = [Image.open(f) for f in sorted(Path(tmp).glob("page-*.png"))]
+        gap = 16
+        sheet = Image.new("RGB", (sum(i.width for i in images) + gap * (len(images) + 1),
+                                  max(i.height for i in images) + 2 * gap), "#8a8f98")
+        x = gap
+        for image in images:
+            sheet.paste(image, (x, gap))
+            x += image.width + gap
+        sheet.save(target)
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not Path(harness.CHROMIUM).exists():
         print(f"error: {harness.CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
+        return 1
+    if not shutil.which("pdftoppm"):
+        print("error: pdftoppm is missing (apt-get install poppler-utils)", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="peerpress-shots-") as tmp:
         blog = harness.copy_sample(Path(tmp) / "blog")

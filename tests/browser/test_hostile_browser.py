@@ -50,7 +50,10 @@ def served(tmp_path_factory):
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1793491200")
     b = make_hostile_blog(tmp_path_factory.mktemp("hostile-browser") / "blog", search=True)
     report = b.build()
-    assert report.problems == [], [p.text() for p in report.problems]
+    # The template-injection probes ({{7*7}}) are rightly reported as leftover template tags (as in
+    # tests/test_hostile.py); anything else is a failure.
+    others = [p for p in report.problems if not p.message.startswith("leftover template tag")]
+    assert others == [], [p.text() for p in others]
     site = b.root / "site"
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)

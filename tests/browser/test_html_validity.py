@@ -1,6 +1,7 @@
 """The Nu Html Checker (vnu-jar from npm, run with Java) finds no errors in any page of the built site.
 
-Both builds are checked: the published site and the --drafts preview (status banners). Warnings are
+Three builds are checked: the published site, the --drafts preview (status banners) and the site in the
+clinic theme. The feed stylesheet (feeds/feed.xsl) must be well-formed XML. Warnings are
 allowed but printed (pytest -s, or in the -ra summary when a test fails), so they stay visible.
 """
 from __future__ import annotations
@@ -37,9 +38,9 @@ def where(message: dict, roots) -> str:
     return f"{path}:{message.get('lastLine', '?')}"
 
 
-def test_nu_html_checker_reports_no_errors(site, drafts_site, node_modules):
+def test_nu_html_checker_reports_no_errors(site, drafts_site, clinic_site, node_modules):
     require(bool(shutil.which("java")), "java is not installed (apt-get install default-jre-headless)")
-    roots = (site.root, drafts_site.root)
+    roots = (site.root, drafts_site.root, clinic_site.root)
     checked = sum(1 for root in roots for p in root.rglob("*.html"))
     assert checked > 50, f"only {checked} HTML files were built"
     messages = run_vnu(*roots)

@@ -2,6 +2,9 @@
 (function () {
   "use strict";
   var root = document.documentElement;
+  // Stylesheets for what the first screen does not show load as print media (partials in base.html);
+  // this deferred script runs before the page is interactive and turns them on for the screen too.
+  document.querySelectorAll("link[data-deferred-css]").forEach(function (link) { link.media = "all"; });
   var toggle = document.querySelector("[data-theme-toggle]");
   function isDark() {
     var t = root.dataset.theme;
@@ -21,19 +24,38 @@
       sync();
     });
   }
-  // Copy buttons are hidden in the HTML: they appear only where copying can work.
-  if (navigator.clipboard) {
-    document.querySelectorAll("[data-copy-target]").forEach(function (b) { b.hidden = false; });
+  // Copy buttons are hidden in the HTML: they appear only where copying can work. A button copies
+  // the text of the element named by data-copy-target, or its own data-copy-text (a feed address).
+  var buttons = document.querySelectorAll("[data-copy-target], [data-copy-text]");
+  var status = null;
+  if (navigator.clipboard && buttons.length) {
+    buttons.forEach(function (b) { b.hidden = false; });
+    // A polite live region, present before any copy, so screen readers announce "Copied".
+    status = document.createElement("p");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    status.setAttribute("data-copy-status", "");
+    document.body.appendChild(status);
+  }
+  function copyText(button) {
+    if (button.hasAttribute("data-copy-text")) return button.getAttribute("data-copy-text");
+    var target = document.getElementById(button.getAttribute("data-copy-target"));
+    return target ? target.innerText.trim() : null;
   }
   document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-copy-target]");
-    if (!button) return;
-    var target = document.getElementById(button.getAttribute("data-copy-target"));
-    if (!target || !navigator.clipboard) return;
-    navigator.clipboard.writeText(target.innerText.trim()).then(function () {
+    var button = event.target.closest("[data-copy-target], [data-copy-text]");
+    if (!button || !status) return;
+    var text = copyText(button);
+    if (text === null) return;
+    navigator.clipboard.writeText(text).then(function () {
       var label = button.textContent;
       button.textContent = "Copied";
+      status.textContent = "";  // a change, even when the same button is pressed twice
+      setTimeout(function () { status.textContent = button.getAttribute("data-copied") || "Copied to the clipboard"; }, 50);
       setTimeout(function () { button.textContent = label; }, 2000);
+    }, function () {
+      status.textContent = "Copying failed: select the text and copy it yourself";
     });
   });
 })();
