@@ -20,6 +20,8 @@ COMMANDS = [
     "check",
     "new",
     "review",
+    "desk",
+    "templates",
     "publish",
     "cite",
     "crossref",

@@ -75,6 +75,8 @@ PERSON = Section({
     "email": Field(str, "", "e-mail address (matched against Reviewed-by: trailers)"),
     "github": Field(str, "", "GitHub login (matched against pull-request reviews)"),
     "affiliation": Field(str, "", "institution shown beside the name"),
+    "organization": Field(bool, False, "an organisation, not a person: cited under its name and deposited "
+                                       "with Crossref as an organisation"),
     "url": Field(str, "", "personal page", check=web_link_problem),
     "bio": Field(str, "", "one or two sentences for the author page"),
     "roles": Field(list, ["author"], "any of author, reviewer, editor",
@@ -106,6 +108,8 @@ REVIEW = Section({
     "editor_accept_required": Field(bool, False, "also require an editor's accept decision"),
     "model": Field(str, "Open peer review", "the review model in plain words, shown to readers"),
     "require_signed": Field(bool, False, "count a review only if the commit adding it is signed by the reviewer"),
+    "deadline_days": Field(int, 0, "days an assigned reviewer has to review (`/peerpress assign`); later ones are "
+                                   "listed as overdue and reminded; 0: no deadline", check=not_negative),
     "rubric": Section(RUBRIC.fields, doc=RUBRIC.doc),
 }, doc="the review policy")
 
@@ -238,7 +242,7 @@ def _build(path: Path, d: dict) -> Config:
         approvals_required=r["approvals_required"],
         passing=tuple(tuple(sorted(rule.items())) for rule in r["passing"]),
         visibility=r["visibility"], editor_accept_required=r["editor_accept_required"],
-        model=r["model"], require_signed=r["require_signed"], rubric=rubric,
+        model=r["model"], require_signed=r["require_signed"], rubric=rubric, deadline_days=r["deadline_days"],
         publish_reports=r["publish_reports"])
     base_url = d["base_url"] if d["base_url"].endswith("/") else d["base_url"] + "/"
     extra = {name: d[name] for name in EXTRA_SECTIONS}

@@ -245,10 +245,11 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
                bibliography: dict) -> tuple[Post | None, list[Problem]]:
     """A post from its text, as if read from `path` (history re-parses earlier versions this way)."""
     shown = rel(path, config.root)
-    source, problems = split(text, shown)
+    source, problems = split(text, shown, repaired=True)
     if source is None:
         return None, problems
-    data, problems = validate(source.doc, shown, POST if kind == "post" else PAGE)
+    data, found = validate(source.doc, shown, POST if kind == "post" else PAGE)
+    problems += source.checked(found)
     doc = source.doc
     tz = ZoneInfo(config.timezone)
     bundle = kind == "post" and path.name == "index.md"
@@ -295,7 +296,7 @@ def parse_text(config: Config, kind: str, path: Path, text: str,
     )
     if kind == "page":
         post.meta["menu"] = data.get("menu", 0)
-    return post, problems
+    return source.usable(post), problems  # a repaired guess is checked, never built
 
 
 def _aliases(data: dict, doc) -> tuple[tuple[str, int], ...]:

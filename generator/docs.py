@@ -14,7 +14,8 @@ INTRO = """# Configuration and file reference
 Generated from Peerpress's own schemas by `python -m generator.docs`; do not edit by hand.
 Unknown keys are errors (with a "did you mean"), and so is a key given twice in one mapping
 (YAML would silently keep the last: `decision: revise` then `decision: approve` would approve);
-every problem names the file and line.
+every problem names the file and line. A date may be written plain or quoted (`2025-01-31`,
+`'2025-01-31'`), with a time and offset if wanted (`2025-01-31T09:30:00+01:00`).
 """
 
 SECTIONS = [

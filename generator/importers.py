@@ -35,6 +35,7 @@ from .errors import Problem, ProblemError, error, format_problems, has_errors, r
 from .frontmatter import read_text, split
 from .github import Review, of_pull_request, parse_time
 from .github import review as github_review
+from .desk import scores as desk_scores
 from .model import Config, Person, Post
 
 LABELS = {"approve": "Approved", "revise": "Changes requested", "comment": "Commented", "": "Dismissed"}
@@ -118,18 +119,18 @@ def git_trailers(config: Config, rev_range: str) -> Result:
         problems += found
     if has_errors(problems):  # a trailer names a stranger: the whole range is suspect, so nothing is written
         raise ProblemError(problems)
-    return Result(_write(config, plans), problems)
+    return Result(_write(config, plans, problems), problems)
 
 
 # --- which commit the pull request started from -------------------------------------------------------
 
-def default_base(config: Config) -> str | None:
+def default_base(config: Config, branch: str = "") -> str | None:
     """The branch pull requests go into, when --base is not given.
 
     GitHub Actions sets GITHUB_BASE_REF on pull-request runs; a clone made by `git clone` knows the
     remote's default branch as origin/HEAD; actions/checkout sets neither on a push to main, but it
     fetches origin/main. The remote-tracking branch comes before a local one, which may be stale."""
-    names = []
+    names = [f"origin/{branch}", branch] if branch else []
     if os.environ.get("GITHUB_BASE_REF"):
         names += [f"origin/{os.environ['GITHUB_BASE_REF']}", os.environ["GITHUB_BASE_REF"]]
     head = history.git(config.root, "symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD")
@@ -158,6 +159,13 @@ def fork_point(config: Config, tip: str, commit: str) -> str:
     return ""
 
 
+def pull_request_posts(config: Config, tip: str, head: str) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """(post id, version at `head`) of each post a pull request changes, its branch at `head`
+    going into the base branch `tip` (the editors' desk: generator/desk/run.py)."""
+    base = fork_point(config, tip, head) if _is_commit(config, tip) and _is_commit(config, head) else tip
+    return _changed_posts(config, base or tip, head)
+
+
 def _out(config: Config, *args: str) -> str:
     proc = history.git(config.root, *args)
     return proc.stdout.decode().strip() if proc.returncode == 0 else ""
@@ -180,6 +188,9 @@ def _json(path: Path):
         raise ProblemError([error(str(path), None, "no such file")]) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ProblemError([error(str(path), getattr(exc, "lineno", None), f"not valid JSON: {exc}")]) from None
+
+
+read_json = _json  # the desk's commands read their payloads the same way
 
 
 def _person(config: Config, who: str, by: str) -> Person | None:
@@ -208,7 +219,7 @@ def _import(config: Config, items: list[Review], tip: str, by: str) -> Result:
         plan, found = _plan(config, item, base, by)
         plans += plan
         problems += found
-    return Result(_write(config, plans), problems)
+    return Result(_write(config, plans, problems), problems)
 
 
 def _plan(config: Config, item: Review, base: str, by: str) -> tuple[Plan, list[Problem]]:
@@ -260,8 +271,8 @@ def _empty_tree(config: Config) -> str:
     return history.git(config.root, "hash-object", "-t", "tree", "/dev/null").stdout.decode().strip()
 
 
-def _write(config: Config, plan: Plan) -> list[Path]:
-    written = []
+def _write(config: Config, plan: Plan, notices: list[Problem]) -> list[Path]:
+    written, noticed = [], set()
     tz = ZoneInfo(config.timezone)
     for item, person, post_id, version in plan:
         existing, earlier = _existing(config, post_id, item, person.id, version)
@@ -273,6 +284,14 @@ def _write(config: Config, plan: Plan) -> list[Path]:
             fields["competing_interests"] = interests.group(1)
         if item.dismissed:
             fields["dismissed"] = True
+        scores, unread = desk_scores.parse(item.body, config.review.rubric)  # the reviewer template's section
+        if scores:
+            fields["scores"] = scores
+        if id(item) not in noticed:  # once per review, however many posts it covers
+            noticed.add(id(item))
+            notices += [warning(item.source or rel(config.path, config.root), None,
+                                f"the review by '{item.login}': {text}", "the record leaves that score out")
+                        for text in unread]
         body = item.body.strip() or f"{LABELS.get(item.decision, item.decision)} on GitHub, without a written report."
         when: date = item.submitted.astimezone(tz).date()
         stub = Post(id=post_id, kind="post", source=Path(), title="", body="", body_line=1, content_hash=version)

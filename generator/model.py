@@ -31,6 +31,7 @@ class Person:
     bio: str = ""
     roles: tuple[str, ...] = ("author",)
     ssh_keys: tuple[str, ...] = ()  # public keys that sign their review commits (review.require_signed)
+    organization: bool = False  # a group author (cited by name, deposited as <organization>)
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -60,6 +61,7 @@ class ReviewPolicy:
     model: str = "Open peer review"
     require_signed: bool = False
     rubric: Rubric | None = None
+    deadline_days: int = 0  # days an assigned reviewer has to review (0: no deadline); generator/desk
 
 
 @dataclass(frozen=True)

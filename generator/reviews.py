@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from . import cache, limits, review_rules
+from . import cache, decisions, limits, review_rules
+from .claimed import claimed_ids
 from .content import Resolver, inside, to_datetime
 from .errors import Problem, error, rel, warning
 from .frontmatter import read_text, split
@@ -40,7 +41,9 @@ RECORD = Section({
     "author": Field(str, "", "the responding author's people id (responses)"),
     "editor": Field(str, "", "the editor's people id (decisions)"),
     "date": Field(date, None, "when it was written, YYYY-MM-DD (not after today)"),
-    "decision": Field(str, "", "the review's or editor's decision"),
+    "decision": Field(str, "", "the review's or editor's decision; the words the site shows are accepted too "
+                      "('approved', 'approved with reservations', 'changes requested', 'rejected', "
+                      "'commented', 'accepted', ...) and stored as the decision they name"),
     "version": Field(str, "", "content hash of the post (its id and text) reviewed (peerpress review new fills it in)"),
     "round": Field(int, 1, "review round"),
     "competing_interests": Field(str, "", "declared competing interests, or 'none'"),
@@ -61,6 +64,9 @@ def load(config: Config, post_ids: set[str], loader: Loader = SERIAL) -> tuple[l
         return [], []
     paths = [p for p in sorted(base.rglob("*.md"))
              if not (p.name.startswith((".", "_")) or p.name.lower() == "readme.md")]
+    folders = {p.relative_to(base).parts[0] for p in paths if len(p.relative_to(base).parts) == 2}
+    if folders - post_ids:  # a post whose front matter fails still owns its folder: one error, not one a record
+        post_ids = post_ids | (claimed_ids(config) & folders)
     real = Resolver()
     shared = functools.cache(lambda: (cache.config_key(config), cache.digest(*sorted(post_ids))))
     jobs = [Job(path.as_posix(), functools.partial(cache_key, config, shared, post_ids, path, real),
@@ -86,10 +92,11 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
     text, problems = read_text(path, shown)
     if text is None:
         return None, problems
-    source, problems = split(text, shown)
+    source, problems = split(text, shown, repaired=True)
     if source is None:
         return None, problems
-    data, problems = validate(source.doc, shown, RECORD)
+    data, found = validate(source.doc, shown, RECORD)
+    problems += source.checked(found)
     doc = source.doc
     relpath = path.relative_to(config.reviews_dir)
     if len(relpath.parts) != 2:
@@ -101,6 +108,7 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
         problems.append(error(shown, None, f"review of unknown post '{post_id}'",
                               f"did you mean '{close[0]}'?" if close else "the folder name must be a post id"))
     kind = data["type"] or "review"
+    data["decision"] = decisions.canonical(data["decision"], kind)  # "approved" is "approve"
     person_key = {"review": "reviewer", "response": "author", "decision": "editor"}[kind]
     person = data[person_key]
     if not person:
@@ -109,7 +117,7 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
     elif person not in config.people:
         problems.append(error(shown, doc.line(person_key), f"unknown {person_key} '{person}'",
                               "add them to people: in site.yaml"))
-    if data["date"] is None:
+    if data["date"] is None and source.doc.data.get("date") is None:  # a bad one is reported already
         problems.append(error(shown, doc.line(), "missing required key 'date'", "YYYY-MM-DD"))
     problems += _check_decision(kind, data, doc, shown)
     problems += _check_version(kind, data, doc, shown)
@@ -129,7 +137,7 @@ def load_one(config: Config, path: Path, post_ids: set[str]) -> tuple[ReviewReco
         scores={str(k): v for k, v in (data["scores"] or {}).items()}, source=data["source"],
         reason=data["reason"], waives=tuple(data["waives"]), body=source.body, html=body_html,
         date_line=doc.line("date"))
-    return record, problems
+    return source.usable(record), problems
 
 
 def _check_decision(kind: str, data: dict, doc, shown: str) -> list[Problem]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from . import dates
 from .errors import Problem, error
 from .yamlio import Document
 
@@ -19,6 +20,8 @@ REQUIRED = object()
 
 TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list",
               dict: "a mapping", date: "a date (YYYY-MM-DD)", float: "a number"}
+# The same in errors, for authors who never met YAML's words for them.
+PLAIN_NAMES = {**TYPE_NAMES, str: "text", dict: "'key: value' lines"}
 
 
 @dataclass
@@ -78,7 +81,7 @@ def validate(doc: Document, path: str, schema: Section) -> tuple[dict, list[Prob
     v = Validator(doc, path)
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
-        v.fail((), f"expected a mapping of keys to values, got {kind(data)}",
+        v.fail((), f"expected 'key: value' lines, got {kind(data)}",
                "write it as 'key: value' lines")
         return {}, v.problems
     return _section(v, (), data, schema), v.problems
@@ -87,7 +90,9 @@ def validate(doc: Document, path: str, schema: Section) -> tuple[dict, list[Prob
 def kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    for t, name in TYPE_NAMES.items():
+    if isinstance(value, str):  # the value itself says more than its type
+        return f"the text '{value if len(value) <= 40 else value[:39] + '…'}'"
+    for t, name in PLAIN_NAMES.items():
         if type(value) is t:
             return name
     if isinstance(value, datetime):
@@ -130,12 +135,12 @@ def _default(spec: Field | Section | MapOf) -> Any:
 def _value(v: Validator, keys: tuple, value: Any, spec: Field | Section | MapOf) -> Any:
     if isinstance(spec, Section):
         if not isinstance(value, dict):
-            v.fail(keys, f"'{dotted(keys)}' must be a mapping, got {kind(value)}", spec.doc)
+            v.fail(keys, f"'{dotted(keys)}' must be 'key: value' lines indented under it, got {kind(value)}", spec.doc)
             return _default(spec)
         return _section(v, keys, value, spec)
     if isinstance(spec, MapOf):
         if not isinstance(value, dict):
-            v.fail(keys, f"'{dotted(keys)}' must be a mapping, got {kind(value)}", spec.doc)
+            v.fail(keys, f"'{dotted(keys)}' must be 'key: value' lines indented under it, got {kind(value)}", spec.doc)
             return {}
         out = {}
         for k, item in value.items():
@@ -151,11 +156,25 @@ def _field(v: Validator, keys: tuple, value: Any, spec: Field) -> Any:
     types = spec.type if isinstance(spec.type, tuple) else (spec.type,)
     if str in types and isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)  # YAML reads 2025 or 1.5 as numbers; a string field takes them as text
+    if date in types and isinstance(value, str):
+        try:
+            value = dates.parse(value)  # a quoted '2025-01-01', or an impossible date YAML left as text
+        except ValueError as exc:
+            v.fail(keys, str(exc), dates.EXAMPLE)
+            return _default(spec)
     if list in types and isinstance(value, str):
+        if re.match(r"-[^\s-]", value):  # "tags:\n  -ecg" reads as the text "-ecg", not a list
+            v.fail(keys, f"'{dotted(keys)}' has a list item without a space after the dash",
+                   f"write '- {value[1:].split(' -')[0]}' on its own line")
+            return _default(spec)
         value = [value]  # "tags: ecg" means one tag
     ok = any(_is(value, t) for t in types)
+    if not ok and str in types and isinstance(value, dict) and len(value) == 1:  # "- Recognise sepsis: early"
+        text = ": ".join(str(part) for part in next(iter(value.items())))
+        v.fail(keys, f"'{dotted(keys)}' contains ': ', which starts a new key", f"put it in quotes: '{text}'")
+        return _default(spec)
     if not ok:
-        want = " or ".join(TYPE_NAMES.get(t, t.__name__) for t in types)
+        want = " or ".join(PLAIN_NAMES.get(t, t.__name__) for t in types)
         v.fail(keys, f"'{dotted(keys)}' must be {want}, got {kind(value)}", spec.hint or spec.doc)
         return _default(spec)
     if spec.choices and value not in spec.choices:

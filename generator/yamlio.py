@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from . import limits
+from . import limits, yamlwords
 
 Key = tuple  # a path into the document: ("people", "jdoe", "orcid")
 
@@ -28,17 +28,35 @@ class Document:
 
 
 class YamlError(Exception):
-    def __init__(self, message: str, line: int | None, hint: str = ""):
+    def __init__(self, message: str, line: int | None, hint: str = "", fixed: str | None = None):
         super().__init__(message)
         self.message = message
         self.line = line
-        self.hint = hint  # how to fix it, when the problem says more than "invalid YAML"
+        self.hint = hint  # how to fix it
+        self.fixed = fixed  # the text with this mistake repaired, to look for the next (yamlwords.py)
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    """An impossible date (2025-02-30) stays text, so the schema names it in words (dates.py)."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return node.value
+
+
+class SafeLoader(yaml.SafeLoader):
+    pass
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 # libyaml's loader is several times faster and gives nodes the same line marks. It is used for
 # the documents that parse; any that fails is parsed again by the pure-Python loader, whose
-# messages and marks the error reports (and their tests) are written against.
-FastLoader = getattr(yaml, "CSafeLoader", None)
+# marks yamlwords.py reads to name the mistake in an author's words.
+FastLoader = type("FastLoader", (yaml.CSafeLoader,), {}) if hasattr(yaml, "CSafeLoader") else None
+if FastLoader is not None:
+    FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def parse(text: str, offset: int = 0) -> Document:
@@ -48,7 +66,7 @@ def parse(text: str, offset: int = 0) -> Document:
     except RecursionError:  # PyYAML builds nested values recursively
         line = limits.yaml_depth_line(text)
         raise YamlError(f"values are nested too deeply (more than {limits.MAX_YAML_DEPTH} levels)",
-                        line + offset if line else None, "flatten the nested lists or mappings") from None
+                        line + offset if line else None, "nest fewer lists and keys inside each other") from None
 
 
 def _parse(text: str, offset: int) -> Document:
@@ -59,7 +77,7 @@ def _parse(text: str, offset: int) -> Document:
             _refuse_duplicates(node, offset)
             data = loader.construct_document(node) if node is not None else None
         except (yaml.YAMLError, ValueError, TypeError, OverflowError):
-            pass  # reported below, in the pure-Python loader's words
+            pass  # reported below, from the pure-Python loader's marks
         else:
             return _document(data, node, offset)
         finally:
@@ -76,24 +94,19 @@ def _document(data: Any, node: yaml.Node | None, offset: int) -> Document:
 
 def _parse_slowly(text: str, offset: int) -> Document:
     try:
-        loader = yaml.SafeLoader(text)
+        loader = SafeLoader(text)
     except yaml.reader.ReaderError as exc:  # control characters such as NUL, found while reading
         line = text.count("\n", 0, exc.position) + 1 + offset
-        raise YamlError(f"invalid YAML: character {exc.character:#06x} is not allowed", line) from None
+        raise YamlError(f"the character {exc.character:#06x} is not allowed", line,
+                        "delete it: editors often do not show it") from None
     node = None
     try:
         node = loader.get_single_node()
         _refuse_duplicates(node, offset)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 + offset if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        cmark = getattr(exc, "context_mark", None)
-        if context and cmark and mark and cmark.line != mark.line:
-            problem += f" ({context} that starts on line {cmark.line + 1 + offset})"
-        raise YamlError(f"invalid YAML: {problem}", line) from None
+        mistake = yamlwords.explain(text, exc, offset)
+        raise YamlError(mistake.message, mistake.line + 1 + offset, mistake.hint, mistake.fixed) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. impossible dates like 2025-02-30
         bad = _unconstructable(node) if node is not None else None
         if bad is None:
@@ -121,14 +134,16 @@ def _walk(root: yaml.Node, lines: dict[Key, int], offset: int) -> None:
                             node.start_mark.line + 1 + offset, "split the data or use fewer aliases")
         if len(path) > limits.MAX_YAML_DEPTH:
             raise YamlError(f"values are nested too deeply (more than {limits.MAX_YAML_DEPTH} levels)",
-                            node.start_mark.line + 1 + offset, "flatten the nested lists or mappings")
+                            node.start_mark.line + 1 + offset, "nest fewer lists and keys inside each other")
         if isinstance(node, yaml.CollectionNode) and len(node.value) > limits.MAX_ITEMS:
-            what = "list" if isinstance(node, yaml.SequenceNode) else "mapping"
-            raise YamlError(f"a {what} of {len(node.value)} items is longer than {limits.MAX_ITEMS}",
+            n = len(node.value)
+            what = f"a list of {n} items is longer" if isinstance(node, yaml.SequenceNode) else \
+                f"{n} keys in one place are more"
+            raise YamlError(f"{what} than {limits.MAX_ITEMS}",
                             node.start_mark.line + 1 + offset, "shorten it")
         if id(node) in ancestors:
-            raise YamlError("invalid YAML: an alias refers to a value that contains it",
-                            node.start_mark.line + 1 + offset)
+            raise YamlError("a '*' reference points to a value that contains it",
+                            node.start_mark.line + 1 + offset, "write the value out instead of the reference")
         inner = ancestors | {id(node)}
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:

@@ -143,8 +143,8 @@ def source_digest(target: str) -> str | None:
 
 
 def patched() -> dict[str, str]:
-    from generator.references import patches, speedups
-    return {**patches.PATCHED, **speedups.PATCHED}
+    from generator.references import parity, patches, speedups
+    return {**patches.PATCHED, **speedups.PATCHED, **parity.PATCHED}
 
 
 def test_every_patched_citeproc_method_is_the_one_we_tested():
@@ -159,7 +159,7 @@ def test_every_citeproc_patch_is_declared():
     """What the engine actually replaced on citeproc-py's classes is exactly what PATCHED lists."""
     from generator.references import engine  # noqa: F401  (importing it installs the patches)
     replaced = set()
-    for module_name_ in ("citeproc.model", "citeproc.source"):
+    for module_name_ in ("citeproc.model", "citeproc.source", "citeproc.source.json", "citeproc.frontend"):
         module = importlib.import_module(module_name_)
         for cls_name, cls in vars(module).items():
             if not inspect.isclass(cls) or cls.__module__ != module_name_:

@@ -171,7 +171,8 @@ def test_sample_bundle_image_is_absolute_in_feeds(sample_out):
     doc = json.loads((sample_out / "feed.json").read_bytes())
     [ecg] = [i for i in doc["items"] if i["url"].endswith("/posts/ecg-systematic/")]
     assert "https://shiftnotes.example.org/posts/ecg-systematic/ecg-grid.svg" in html_urls(ecg["content_html"])
-    assert ecg["id"] == "https://doi.org/10.59350/shiftnotes.ecg-2025"  # the DOI URL when there is one
+    assert ecg["id"] == "https://shiftnotes.example.org/posts/ecg-systematic/"  # the page, even with a DOI
+    assert ecg["_peerpress"]["cite_as"] == "https://doi.org/10.59350/shiftnotes.ecg-2025"
 
 
 def test_sample_feeds_page_lists_every_feed(sample_out):
@@ -304,7 +305,7 @@ def test_corrections_and_updates_bump_updated_not_published(blog):
     assert (item["date_published"], item["date_modified"]) == ("2025-01-10T00:00:00+00:00", "2025-03-05T00:00:00+00:00")
 
 
-def test_ids_survive_a_new_title_and_become_the_doi(blog):
+def test_ids_survive_a_new_title_and_a_doi_added_later(blog):
     publish(blog, "p", title="Old title")
     first = entry_ids(atom(build_site(blog)))
     publish(blog, "p", title="A better title")  # re-reviewed under the new title
@@ -315,11 +316,14 @@ def test_ids_survive_a_new_title_and_become_the_doi(blog):
     assert rss.entries[0].id == "https://blog.example.org/posts/p/"
     publish(blog, "p", title="A better title", doi="10.5555/abc-1")
     third = atom(build_site(blog))
-    assert entry_ids(third) == ["https://doi.org/10.5555/abc-1"]
+    assert entry_ids(third) == first  # issue 19: a DOI added later used to change the id
     assert third.find("a:entry/a:link[@rel='cite-as']", NS).get("href") == "https://doi.org/10.5555/abc-1"
     rss = lxml.etree.parse(str(blog.root / "site/rss.xml")).getroot()
-    assert rss.findtext("channel/item/guid") == "https://doi.org/10.5555/abc-1"
+    assert rss.findtext("channel/item/guid") == "https://blog.example.org/posts/p/"
     assert rss.find("channel/item/guid").get("isPermaLink") == "true"
+    assert rss.find("channel/item/a:link[@rel='cite-as']", NS).get("href") == "https://doi.org/10.5555/abc-1"
+    item = json.loads((blog.root / "site/feed.json").read_bytes())["items"][0]
+    assert (item["id"], item["_peerpress"]["cite_as"]) == (first[0], "https://doi.org/10.5555/abc-1")
     assert rss.findtext("channel/item/dc:identifier", namespaces=NS) == "https://doi.org/10.5555/abc-1"
 
 

@@ -232,8 +232,8 @@ def test_bibtex_export_cannot_grow_fields(hostile_site):
     [entry] = db.entries
     assert "7*7" in entry["title"] and entry["title"].count("{") == entry["title"].count("}")
     assert "note" not in entry  # "}, note = {x" in the title stayed inside the title
-    assert set(entry) <= {"ID", "ENTRYTYPE", "author", "title", "organization", "date", "url", "langid",
-                          "keywords", "abstract", "doi"}
+    assert set(entry) <= {"ID", "ENTRYTYPE", "author", "title", "booktitle", "date", "url", "language",
+                          "issn", "keywords", "abstract", "doi"}
 
 
 def test_ris_export_cannot_start_new_records(hostile_site):

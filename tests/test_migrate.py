@@ -188,7 +188,7 @@ def test_malformed_front_matter_is_an_error_with_its_line_and_nothing_is_written
     before = snapshot(root)
     code, _, err = run_import(root, capsys, "jekyll", str(src))
     assert code == 1
-    assert err.startswith("blog/_posts/2024-01-03-bad.md:4: error: invalid YAML")
+    assert err.startswith("blog/_posts/2024-01-03-bad.md:3: error: this list is never closed")
     assert "Traceback" not in err
     assert snapshot(root) == before
 

@@ -112,7 +112,8 @@ def test_hugo_yaml_that_hugo_accepts_but_yaml_does_not_is_a_clear_error(tmp_path
     before = snapshot(root)
     code, _, err = run_import(root, capsys, "hugo", str(src))
     assert code == 1
-    assert err.startswith("hugo/content/post/migrate-from-jekyll.md:12: error: invalid YAML")
+    assert err.startswith("hugo/content/post/migrate-from-jekyll.md:11: error: "
+                          "a list item needs a space after the dash (write '- jekyll')")
     assert snapshot(root) == before
 
 

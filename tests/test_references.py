@@ -180,7 +180,7 @@ def test_references_section(bib):
     assert section.get("id") == "references" and section.tag == "section"
     items = section.xpath('./ol/li')
     assert [li.get("id") for li in items] == ["ref-Smith2018", "ref-vanderberg2020"]
-    assert items[0].text_content().startswith("Smith A, O'Brien S. Spaced <script>alert(1)</script>")
+    assert items[0].text_content().startswith("Smith A, O’Brien S. Spaced <script>alert(1)</script>")
     assert [a.get("href") for a in items[0].xpath('.//a')] == ["https://doi.org/10.1111/medu.1"]
     assert not section.xpath('.//script')
     assert references_html([], bib, "apa") == ""

@@ -103,6 +103,8 @@ import_all() {
     for pr in $prs; do
         "$PEERPRESS" review import --github-reviews "$WORK/reviews-$pr.json" --pr "$pr" \
             --base "$REMOTE/$BRANCH" --format "${FORMAT:-text}" || failed=1
+        # editors' decisions from /peerpress comments, waiting on main under desk/ (generator/desk/ledger.py)
+        "$PEERPRESS" desk settle --pr "$pr" --base "$REMOTE/$BRANCH" --format "${FORMAT:-text}" || failed=1
     done
 }
 

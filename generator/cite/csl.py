@@ -58,7 +58,7 @@ def authors(site: Site, post: Post) -> list[Person]:
 
 def csl_name(person: Person) -> dict[str, str]:
     """Structured when given/family are known; a single or institutional name stays literal."""
-    if person.family:
+    if person.family and not person.organization:
         name = {"family": person.family}
         if person.given:
             name["given"] = person.given

@@ -19,12 +19,6 @@ BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "$
                "&": r"\&", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
-# biblatex's langid takes babel names, not BCP 47 tags.
-BIBLATEX_LANGUAGES = {"en": "english", "de": "german", "fr": "french", "es": "spanish", "pt": "portuguese",
-                      "it": "italian", "nl": "dutch", "sv": "swedish", "da": "danish", "no": "norsk",
-                      "fi": "finnish", "pl": "polish", "tr": "turkish", "ru": "russian"}
-
-
 # BibTeX counts escaped braces too: an unbalanced \} in a title would end the field early and
 # let the rest of the title add fields of its own. Unbalanced text gets brace commands instead.
 UNBALANCED = {**BIB_SPECIAL, "{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
@@ -61,23 +55,34 @@ def bib_name(person: Person) -> str:
 
 
 def bibtex(site: Site, post: Post) -> str:
+    """BibLaTeX @online with the blog in `booktitle`: no BibTeX entry type is read as a blog post by
+    citation-js (online → webpage) or Zotero (online → web page), and booktitle is the field both
+    read as the container (the website's title); `organization` would become the publisher.
+    The language is the BCP 47 code (`language`), which citation-js and Zotero copy as it is.
+    Readers checked in tests/test_cite_readers.py; the choice is explained in docs/citations.md."""
+    item = csl_item(site, post)
     fields = [("author", " and ".join(bib_name(p) for p in authors(site, post))),
               ("title", bib_escape(post.title)),
-              ("organization", bib_escape(site.config.title))]
+              ("booktitle", bib_escape(item["container-title"]))]
     if post.date:
         fields.append(("date", post.date.date().isoformat()))
     if post.doi:
         fields.append(("doi", bib_escape(engine.bare_doi(post.doi))))
     fields.append(("url", post_url(site, post)))
-    langid = BIBLATEX_LANGUAGES.get((post.language or site.config.language).split("-")[0].lower())
-    if langid:
-        fields.append(("langid", langid))
+    if item.get("ISSN"):
+        fields.append(("issn", bib_escape(item["ISSN"])))
+    if item.get("language"):
+        fields.append(("language", bib_escape(item["language"])))
     if post.tags:
         fields.append(("keywords", bib_escape(", ".join(post.tags))))
     if post.summary:
         fields.append(("abstract", bib_escape(post.summary)))
+    return bib_entry("online", post.id, fields)
+
+
+def bib_entry(kind: str, key: str, fields: list[tuple[str, str]]) -> str:
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@online{{{post.id},\n{body}\n}}\n"
+    return f"@{kind}{{{key},\n{body}\n}}\n"
 
 
 def ris(site: Site, post: Post) -> str:
@@ -98,6 +103,10 @@ def ris(site: Site, post: Post) -> str:
     if post.summary:
         lines.append(("AB", post.summary))
     lines.append(("ER", ""))
+    return ris_text(lines)
+
+
+def ris_text(lines: list[tuple[str, str]]) -> str:
     return "".join(f"{tag}  - {_one_line(value)}\r\n" for tag, value in lines)
 
 

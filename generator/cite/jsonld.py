@@ -10,6 +10,7 @@ from ..model import Person, Post, Site
 from ..references import engine
 from .csl import approvals, authors, canonical_id, post_url
 from .meta import image_url
+from .reviews import ANONYMOUS, Review, citable_reviews, review_doi, review_url, reviewer
 
 def _person_ld(person: Person) -> dict[str, Any]:
     node: dict[str, Any] = {"@type": "Person", "name": person.name}
@@ -25,9 +26,43 @@ def _person_ld(person: Person) -> dict[str, Any]:
     return node
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg", ".avif")
+
+
+def _image(site: Site, post: Post) -> str:
+    """The post's `image:`, else the first image of its bundle (search engines want an image)."""
+    if image_url(site, post):
+        return image_url(site, post)
+    folder = post.source.parent
+    found = sorted(a.relative_to(folder).as_posix() for a in post.assets if a.suffix.lower() in IMAGE_SUFFIXES)
+    return urls.absolute(site.config, urls.post(post.id) + found[0]) if found else ""
+
+
+def _corrections_ld(site: Site, post: Post) -> dict[str, Any]:
+    """Corrections: each as a CorrectionComment, and the version reviewers approved as the work
+    the corrected text `isBasedOn` (identified by its content hash on the review history page)."""
+    out: dict[str, Any] = {}
+    if post.corrections:
+        out["correction"] = [{"@type": "CorrectionComment", "text": c["text"],
+                              "datePublished": c["date"].date().isoformat()} for c in post.corrections]
+    state = site.states.get(post.id)
+    if state and state.correction and state.reviewed_hash and state.reviewed_hash != state.approved_hash:
+        out["isBasedOn"] = {"@type": "CreativeWork", "name": f"{post.title} (version {state.reviewed_hash})",
+                            "identifier": state.reviewed_hash,
+                            "url": urls.absolute(site.config, urls.reviews(post.id))}
+    return out
+
+
 def _reviews_ld(site: Site, post: Post) -> tuple[list[dict], list[dict]]:
-    """(Review nodes, reviewer Person nodes); reviewers stay unnamed under anonymous review."""
+    """(Review nodes, reviewer Person nodes); reviewers stay unnamed under anonymous review.
+    Published review reports are citable works with pages of their own (cite/reviews.py): the
+    nodes point at those; otherwise each approval is a Review on the review history page."""
     anonymous = site.config.review.visibility == "anonymous"
+    citable = citable_reviews(site, post)
+    if citable:
+        people = [reviewer(site, r) for r in citable]
+        unique = {p.id: p for p in people if p}
+        return [review_ld(site, r) for r in citable], [_person_ld(p) for _, p in sorted(unique.items())]
     reviews_url = urls.absolute(site.config, urls.reviews(post.id))
     reviews, reviewers = [], []
     for record in approvals(site, post):
@@ -67,9 +102,11 @@ def json_ld_data(site: Site, post: Post) -> dict[str, Any]:
         article["sameAs"] = url
     if post.tags:
         article["keywords"] = list(post.tags)
-    if image_url(site, post):
-        article["image"] = image_url(site, post)
+    image = _image(site, post)
+    if image:
+        article["image"] = image
     article.update(_learning_ld(site, post))
+    article.update(_corrections_ld(site, post))
     if post.references:
         article["citation"] = [_reference_ld(r) for r in post.references]
     reviews, reviewers = _reviews_ld(site, post)
@@ -110,9 +147,27 @@ def _reference_ld(item: dict) -> dict[str, Any]:
 
 
 def json_ld(site: Site, post: Post) -> str:
+    return script_json(json_ld_data(site, post))
+
+
+def script_json(data: dict) -> str:
     """JSON-LD safe inside <script>: <, >, & and line separators become \\u escapes, so no field
     can close the script element or start an HTML comment."""
-    text = json.dumps(json_ld_data(site, post), ensure_ascii=False, indent=2)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
     for char in ("<", ">", "&", "\u2028", "\u2029"):
         text = text.replace(char, f"\\u{ord(char):04x}")
     return text
+
+
+def review_ld(site: Site, review: Review) -> dict:
+    """schema.org Review of the post, with the review page as its @id (or its DOI URL)."""
+    person = reviewer(site, review)
+    doi = review_doi(site, review)
+    node = {"@type": "Review", "@id": engine.doi_url(doi) if doi else review_url(site, review),
+            "url": review_url(site, review), "name": review.title,
+            "author": _person_ld(person) if person else {"@type": "Person", "name": ANONYMOUS},
+            "datePublished": review.record.date.date().isoformat(),
+            "itemReviewed": {"@id": canonical_id(site, review.post)}}
+    if doi:
+        node["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": doi, "url": engine.doi_url(doi)}
+    return node

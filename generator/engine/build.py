@@ -124,6 +124,7 @@ def run(config: Config, options: Options) -> BuildReport:
                 report.search_kept = indexing.kept
         with report.step("cite"):
             outputs += cite.outputs(site, session.per_post("cite-exports"))
+            outputs += cite.review_outputs(site, renderer, session.per_post("review-records"))  # citable reviews
         with report.step("feeds"):
             outputs += feeds.outputs(site, session.per_post("feed-items"), session.feed_files)
             outputs.append(feeds.feeds_page(renderer))

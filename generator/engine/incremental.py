@@ -31,7 +31,7 @@ from .progress import Progress
 from .store import Store
 
 T = TypeVar("T")
-PER_POST = ("cite-exports", "feed-items")  # the Session.per_post kinds, saved with the cache
+PER_POST = ("cite-exports", "feed-items", "review-records")  # the Session.per_post kinds, saved with the cache
 
 
 @dataclass

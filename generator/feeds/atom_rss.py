@@ -58,6 +58,9 @@ class RssExtra(_Extra):
             xml_elem(f"{{{ATOM_NS}}}link", target, rel="hub", href=self.hub)
         if self.license:
             xml_elem(f"{{{CC_NS}}}license", target).text = self.license
+        for attrs in self.links:  # RSS has no link relations: the DOI goes in as an Atom cite-as link
+            if attrs["rel"] == "cite-as" and attrs["href"]:
+                xml_elem(f"{{{ATOM_NS}}}link", target, rel="cite-as", href=attrs["href"])
         return element
 
 

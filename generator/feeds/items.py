@@ -64,8 +64,10 @@ def post_item(site: Site, post: Post) -> Item:
             notice += f" Reason: {retraction.reason}"
         summary = f"{notice} {summary}".strip()
         body = notice_html(notice, reviews_url) + body if body else ""
+    # The id is the page URL even when the post has a DOI: a DOI often arrives after publication,
+    # and a new id would make feed readers show the post again as new. The DOI is the cite-as link.
     return Item(
-        id=doi_url or url, url=url, title=f"Retracted: {post.title}" if retraction else post.title,
+        id=url, url=url, title=f"Retracted: {post.title}" if retraction else post.title,
         published=post.date, updated=max(d for d in changes if d), summary=summary, html=body,
         authors=[person_of(site, pid) for pid in post.authors],
         categories=tuple((tag, urls.absolute(config, "tags/")) for tag in post.tags),

@@ -44,7 +44,8 @@ def json_item(site: Site, item: Item) -> dict:
     if item.language:  # JSON Feed 1.1: an item's own language, when it is not the feed's
         out["language"] = item.language
     # Custom objects start with an underscore (spec: "Extensions"); readers that do not know them skip them.
-    extra = {"license": item.license, "doi": re.sub(r"^https://doi\.org/", "", item.doi_url),
+    # cite_as: the DOI URL, RFC 8574's cite-as link (the id stays the page URL, stable from first publication).
+    extra = {"license": item.license, "doi": re.sub(r"^https://doi\.org/", "", item.doi_url), "cite_as": item.doi_url,
              "reviews_url": item.discussion, "retracted": item.retracted, "review_status": item.status[1]}
     out["_peerpress"] = {k: v for k, v in extra.items() if v}
     if not out["authors"]:

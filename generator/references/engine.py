@@ -255,13 +255,14 @@ def _digest(item: dict) -> str:
 def entry_independent(name: str) -> bool:
     """Whether a bibliography entry's rendered body is a function of the item alone.
 
-    citeproc-py implements no disambiguation, year suffixes or subsequent-author-substitute, so
-    the one thing an entry can take from the rest of the list is its citation-number. The body
-    callers get excludes the first field of a second-field-align layout (the number, set apart
-    by `_render_bibliography`), so the entry is independent unless citation-number is reachable
-    from the rest of the layout (through macros too)."""
+    citeproc-py implements no name disambiguation or subsequent-author-substitute, so an entry
+    can take two things from the rest of the list: a year suffix (2024a: parity.py adds them in
+    styles that ask, such as APA, which are therefore never independent) and its citation-number.
+    The body callers get excludes the first field of a second-field-align layout (the number, set
+    apart by `_render_bibliography`), so the entry is independent unless citation-number is
+    reachable from the rest of the layout (through macros too)."""
     bibliography = style(name).root.bibliography
-    if bibliography is None:
+    if bibliography is None or style(name).root.citation.get("disambiguate-add-year-suffix") == "true":
         return False
     layout = bibliography.layout
     children = list(layout.iterchildren())

@@ -5,6 +5,8 @@ from citeproc import model as csl_model
 from citeproc.source import VariableError
 from citeproc.string import join
 
+from . import parity
+
 # Every citeproc-py method replaced here, with a digest of the original's source as tested
 # (citeproc-py 0.11.1). tests/test_architecture.py fails when an upgrade changes one: check that
 # the fix still fits the new code (or is no longer needed), then update the digest.
@@ -13,6 +15,7 @@ PATCHED = {
     "citeproc.model:Date.render_single_date": "b7864c10e6089bd6",
     "citeproc.model:FormatNumber._format_last_page": "4ee910a0f96df871",
 }
+
 
 class _Aligned(str):
     """A bibliography entry whose first field (the number) is set apart: `.left` and `.right`."""
@@ -78,3 +81,4 @@ def apply() -> None:
         csl_model.Date.render_single_date = _render_single_date
         csl_model.FormatNumber._format_last_page = _format_last_page
         csl_model.Layout._peerpress_patched = True
+        parity.apply()  # where citeproc-py and citeproc-js disagree, agree with citeproc-js

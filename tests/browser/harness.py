@@ -150,6 +150,7 @@ def page_kinds(site: Path) -> dict[str, str]:
     post = richest_post(site)
     kinds = {
         "home": "", "home page 2": "page/2/", "post": post, "review history": post + "reviews/",
+        "review record": post + "reviews/1/",
         "tag": first_link(site, post, "//ul[contains(@class,'tag-list')]//a/@href"), "tags index": "tags/",
         "author": first_link(site, post, "//ul[contains(@class,'authors')]//a[starts-with(@href,'/authors/')]/@href"),
         "authors index": "authors/", "reviewers": "reviewers/", "archive": "archive/",

@@ -3,7 +3,8 @@
 The home page, the richest post, its review history and the site feed shown as a page, in light and
 dark, on a desktop (1280×800) and a phone (390×844), written to docs/screenshots/<page>-<scheme>-<device>.png;
 and the post as printed to A4 PDF, its pages side by side, in docs/screenshots/post-print.png
-(rendered with pdftoppm from poppler-utils).
+(rendered with pdftoppm from poppler-utils); and a pull request's status comment as GitHub shows it
+(comment_shot.py, docs/screenshots/status-comment.png).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import harness
+from . import comment_shot, harness
 
 DEVICES = {"desktop": {"viewport": {"width": 1280, "height": 800}},
            "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="peerpress-shots-") as tmp:
         blog = harness.copy_sample(Path(tmp) / "blog")
         site = harness.build(blog, Path(tmp) / "site")
-        for path in shoot(site, args.out):
+        for path in [*shoot(site, args.out), comment_shot.shoot(args.out, Path(tmp))]:
             print(f"wrote {path.relative_to(harness.ROOT) if path.is_relative_to(harness.ROOT) else path}")
     return 0
 

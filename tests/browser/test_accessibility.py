@@ -13,9 +13,9 @@ from . import harness
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 # Every page kind of the default theme; page_kinds() in harness.py finds a built URL for each.
-KINDS = ["home", "home page 2", "post", "review history", "tag", "tags index", "author", "authors index",
-         "reviewers", "archive", "taxonomy index", "taxonomy term", "about page", "review policy", "feeds",
-         "search", "404", "draft post", "feed as a page"]
+KINDS = ["home", "home page 2", "post", "review history", "review record", "tag", "tags index", "author",
+         "authors index", "reviewers", "archive", "taxonomy index", "taxonomy term", "about page", "review policy",
+         "feeds", "search", "404", "draft post", "feed as a page"]
 # Chromium (since 2025) puts its own warning about XSLT's coming removal above a page made by XSLT: not ours.
 BROWSER_OWN = ["xslt-warning-banner"]
 # WCAG 2.2 A and AA, plus axe's best practices (landmarks, one h1, heading order, ...).
