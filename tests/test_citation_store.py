@@ -79,3 +79,15 @@ def test_a_build_served_from_the_store_equals_a_clean_build(blog, tmp_path, monk
     assert report.site is not None and report.site.listed
     monkeypatch.undo()
     assert files(blog.root / "elsewhere") == clean_build(blog, tmp_path)
+
+
+def test_a_post_in_another_language_is_formatted_in_its_locale(tmp_path):
+    """engine.format_item renders a German post in CSL's de-DE locale ("abgerufen", month names);
+    the store must give the same, and a reference-list entry stays in the style's locale."""
+    item = dict(ITEM, language="de")
+    locale = engine.item_locale(item, "apa")
+    assert locale == "de-DE"
+    german = tuple(engine._render_entries([item["id"]], {item["id"]: item}, "apa", locale)[0][1:])
+    s = store.Store(tmp_path)
+    assert s.format_item(item, "apa") == german
+    assert s.format_item(item, "apa", localised=False) == citeproc(item, "apa") != german

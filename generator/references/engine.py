@@ -316,10 +316,15 @@ def _render_entries(keys: list[str], bib: dict, style_name: str, locale: str = "
     return out
 
 
+def item_locale(item: dict, style_name: str) -> str:
+    """The CSL locale `item` is rendered in by format_item ("" for the style's own)."""
+    return csl_locale(item.get("language") or "", style(style_name).root.get("default-locale") or "")
+
+
 def format_item(item: dict, style_name: str) -> tuple[str, str]:
     """One item (e.g. a post) as a reference in `style_name`: (html, text), no leading number.
     An item in another language is rendered in that language's CSL locale where the style allows."""
-    locale = csl_locale(item.get("language") or "", style(style_name).root.get("default-locale") or "")
+    locale = item_locale(item, style_name)
     if locale:
         _, html, text = _render_entries([item["id"]], {item["id"]: item}, style_name, locale)[0]
         return html, text

@@ -63,16 +63,19 @@ class Store:
             self._used[c] = {}
         return self._shards[c]
 
-    def format_item(self, item: dict, style_name: str) -> tuple[str, str]:
-        """(html, text) of `item` as one reference in `style_name`, as engine.format_item."""
-        key = cache.digest(style_name, json.dumps(item, sort_keys=True, ensure_ascii=False, default=str))
+    def format_item(self, item: dict, style_name: str, localised: bool = True) -> tuple[str, str]:
+        """(html, text) of `item` as one reference in `style_name`, as engine.format_item; with
+        `localised=False` always in the style's own locale, as a reference-list entry is."""
+        locale = localised and engine.item_locale(item, style_name)
+        key = cache.digest(style_name, locale or "", json.dumps(item, sort_keys=True, ensure_ascii=False, default=str))
         shard = self._shard(key[0])
         found = shard.get(key)
         if isinstance(found, tuple) and len(found) == 2:
             self.hits += 1
         else:
             self.misses += 1
-            found = self.formatter.format_item(item, style_name)
+            # An item in another language is rendered in that CSL locale: citeproc-py directly.
+            found = engine.format_item(item, style_name) if locale else self.formatter.format_item(item, style_name)
             shard[key] = found
             self._dirty.add(key[0])
         self._used[key[0]][key] = found
@@ -106,4 +109,4 @@ def use(store: Store) -> None:
     _ACTIVE[:] = [store]
 
 
-engine.ENTRY_FORMATTER[:] = [lambda item, style_name: active().format_item(item, style_name)]
+engine.ENTRY_FORMATTER[:] = [lambda item, style_name: active().format_item(item, style_name, localised=False)]
