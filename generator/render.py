@@ -142,10 +142,21 @@ def review_pages(r: Renderer) -> list[Output]:
     return out
 
 
+def pagers(items: list, per_page: int, url: Callable[[int], str]) -> list[tuple[list, dict]]:
+    """(the page's items, pager) per page of a list: number, count, prev/next URL paths, total."""
+    chunks = paginate(items, per_page)
+    return [(chunk, {"number": n, "count": len(chunks), "total": len(items),
+                     "prev": url(n - 1) if n > 1 else None, "next": url(n + 1) if n < len(chunks) else None})
+            for n, chunk in enumerate(chunks, start=1)]
+
+
 def tag_pages(r: Renderer) -> list[Output]:
+    """A topic's posts, newest first, per_page to a page (/tags/<tag>/page/N/), so an edit
+    re-renders the pages that show the post, not a page listing every post of the topic."""
     out = [r.page("tags.html", "tags/", tags=r.site.by_tag)]
     for tag, posts in r.site.by_tag.items():
-        out.append(r.page("tag.html", urls.tag(tag), tag=tag, posts=posts))
+        for chunk, pager in pagers(posts, r.site.config.per_page, lambda n, tag=tag: urls.tag(tag, n)):
+            out.append(r.page("tag.html", urls.tag(tag, pager["number"]), tag=tag, posts=chunk, pager=pager))
     return out
 
 
@@ -157,10 +168,13 @@ def author_pages(r: Renderer) -> list[Output]:
     signed = site.config.review.visibility == "open"
     profiles = [p for pid, p in sorted(site.config.people.items())
                 if pid in site.by_author or (signed and pid in site.reviews_by_person)]
-    for person in profiles:
-        out.append(r.page("author.html", urls.author(person.id), author=person,
-                          posts=site.by_author.get(person.id, []),
-                          reviews=site.reviews_by_person.get(person.id, [])))
+    for person in profiles:  # paginated as tags are; the reviews written are listed on page 1
+        posts = site.by_author.get(person.id, [])
+        for chunk, pager in pagers(posts, site.config.per_page, lambda n, pid=person.id: urls.author(pid, n)):
+            reviews = site.reviews_by_person.get(person.id, []) if pager["number"] == 1 else []
+            out.append(r.page("author.html", urls.author(person.id, pager["number"]), author=person,
+                              posts=chunk, reviews=reviews, pager=pager,
+                              review_count=len(site.reviews_by_person.get(person.id, []))))
     reviewers = [site.config.people[pid] for pid in site.reviews_by_person if pid in site.config.people]
     out.append(r.page("reviewers.html", "reviewers/", reviewers=reviewers))
     return out

@@ -50,12 +50,12 @@ def reviews(post_id: str) -> str:
     return f"posts/{post_id}/reviews/"
 
 
-def tag(name: str) -> str:
-    return f"tags/{slug(name)}/"
+def tag(name: str, page: int = 1) -> str:
+    return f"tags/{slug(name)}/" + (f"page/{page}/" if page > 1 else "")
 
 
-def author(person_id: str) -> str:
-    return f"authors/{person_id}/"
+def author(person_id: str, page: int = 1) -> str:
+    return f"authors/{person_id}/" + (f"page/{page}/" if page > 1 else "")
 
 
 def taxonomy(name: str, term: str) -> str:

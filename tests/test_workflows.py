@@ -167,3 +167,31 @@ def test_publish_workflow_builds_full_history_and_deploys_pages():
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert any(str(s.get("uses", "")).startswith("actions/deploy-pages@") for s in deploy["steps"])
+
+
+def test_publish_keeps_the_cache_signed_with_a_key_that_is_never_cached():
+    doc = load("publish.yml")
+    build_steps = [s for _, _, s in steps(doc)]
+    cached = next(s for s in build_steps if str(s.get("uses", "")).startswith("actions/cache@"))
+    assert cached["with"]["path"].split() == [".peerpress-cache", "site"]
+    assert "steps.cache-key.outputs.prefix" in cached["with"]["key"]
+    assert cached["with"]["restore-keys"] == "${{ steps.cache-key.outputs.prefix }}"
+    key_step = next(s for s in build_steps if s.get("id") == "cache-key")
+    assert "hashFiles('site.yaml')" in key_step["run"] and 'version("peerpress")' in key_step["run"]
+    assert key_step["env"]["PEERPRESS_CACHE_KEY"] == "${{ secrets.PEERPRESS_CACHE_KEY }}"
+    names = [s.get("id") or s.get("name") or s.get("uses") for s in build_steps]
+    # The key file is written before the build, and lives outside the cached folder.
+    assert names.index("cache-key") < names.index("Build the site")
+    assert "~/.cache/peerpress/cache-key" in key_step["run"]
+    assert ".peerpress-cache" not in key_step["run"]
+
+
+def test_pull_request_checks_restore_the_cache_but_never_save_it_or_see_the_key():
+    doc = load("check.yml")
+    uses = [str(s.get("uses", "")) for _, _, s in steps(doc)]
+    assert any(u.startswith("actions/cache/restore@") for u in uses)
+    assert not any(u.startswith("actions/cache@") or u.startswith("actions/cache/save@") for u in uses)
+    assert "${{ secrets." not in (WORKFLOWS / "check.yml").read_text(encoding="utf-8")
+    restore = next(s for _, _, s in steps(doc) if str(s.get("uses", "")).startswith("actions/cache/restore@"))
+    publish = next(s for _, _, s in steps(load("publish.yml")) if str(s.get("uses", "")).startswith("actions/cache@"))
+    assert restore["with"]["path"] == publish["with"]["path"]  # else actions/cache finds no entry

@@ -13,6 +13,7 @@ from typing import Any
 from .. import urls
 from ..model import Person, Post, Site
 from ..references import engine
+from ..references import store as citation_store
 
 DEFAULT_STYLES = ("nlm-citation-sequence", "american-medical-association", "apa")
 STYLE_LABELS = {"nlm-citation-sequence": "NLM / Vancouver", "american-medical-association": "AMA",
@@ -91,7 +92,7 @@ def csl_item(site: Site, post: Post) -> dict[str, Any]:
 
 def formatted(site: Site, post: Post, style: str, fmt: str = "html") -> str:
     """The post's reference in `style`: safe HTML (DOIs linked) or plain text."""
-    html, text = engine.format_item(csl_item(site, post), style)
+    html, text = citation_store.active().format_item(csl_item(site, post), style)
     return html if fmt == "html" else text
 
 

@@ -126,7 +126,7 @@ def run(config: Config, options: Options) -> BuildReport:
             outputs += cite.outputs(site, session.per_post("cite-exports"))
             outputs += cite.review_outputs(site, renderer, session.per_post("review-records"))  # citable reviews
         with report.step("feeds"):
-            outputs += feeds.outputs(site, session.per_post("feed-items"))
+            outputs += feeds.outputs(site, session.per_post("feed-items"), session.feed_files)
             outputs.append(feeds.feeds_page(renderer))
         with report.step("sitemap"):  # last, so it lists every page the steps above made
             outputs.append(render.sitemap(site, outputs))

@@ -20,10 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from .. import bibliography, cache, content, fingerprints, reviews
+from .. import bibliography, cache, citations, content, fingerprints, reviews
 from .. import site as site_mod
 from ..errors import Problem, has_errors
 from ..model import Config, Output, Post, ReviewRecord, Site
+from ..references import store as citation_store
 from ..render import Renderer
 from . import noop, parallel
 from .progress import Progress
@@ -43,6 +44,9 @@ class Session:
     now: datetime | None = None
     keys: dict[str, str] = field(default_factory=dict)
     prints: fingerprints.Fingerprints | None = None  # this build's, once pages are rendered
+    previous: dict = field(default_factory=dict)  # the last build's {path: (key, size, mtime_ns, inode, digest)}
+    digests: dict[str, str] = field(default_factory=dict)  # output path -> digest of its bytes
+    citations: citation_store.Store = field(default_factory=citation_store.Store)
 
     def bibliography(self, config: Config) -> tuple[dict, list[Problem]]:
         """The site-wide bibliography, parsed once per change of its files (BibTeX parsing is slow)."""
@@ -64,9 +68,11 @@ class Session:
         previous = self.store.get_blob("pages") or {}
         if not isinstance(previous, dict) or previous.get("out") != str(out):
             previous = {}
+        self.previous = previous.get("pages", {})
         with self.progress.phase("rendering pages") as tick:
-            done = parallel.render_pages(renderer, pages, prints, previous.get("pages", {}), out, self.jobs, tick)
-        self.keys = done.keys
+            done = parallel.render_pages(renderer, pages, prints, self.previous, out, self.jobs, tick,
+                                         before=lambda contexts: citations.prefetch(renderer.site, contexts))
+        self.keys, self.digests = done.keys, done.digests
         return done.outputs
 
     def per_post(self, kind: str) -> Callable[[Post, Callable[[], T]], T]:
@@ -85,15 +91,42 @@ class Session:
             return value
         return memo
 
+    def feed_files(self, feed, shown: list[Post], compute: Callable[[], list[Output]]) -> list[Output]:
+        """A feed's files, kept from the output folder (as unchanged pages are) when the feed and
+        the posts it shows are as last time; else `compute()`d. Keyed like pages: the site's
+        metadata and each shown post's fingerprint (entries show nothing else)."""
+        if self.prints is None:
+            return compute()
+        key = cache.digest(self.prints.base, "feed", feed.kind, feed.title, feed.description, feed.page,
+                           feed.label, sorted(feed.files.items()), feed.person and feed.person.id,
+                           *[self.prints.post(p) for p in shown])
+        out = self.config.output_dir
+        paths = list(feed.files.values())
+        for path in paths:
+            self.keys[path] = key
+        if all(parallel.unchanged(out, path, key, self.previous) for path in paths):
+            kept = []
+            for path in paths:
+                page = parallel.PageOutput(path)
+                page.kept = out / path
+                kept.append(page)
+                self.digests[path] = self.previous[path][4] if len(self.previous[path]) > 4 else ""
+            return kept
+        made = compute()
+        self.digests.update({o.path: cache.digest(o.data) for o in made})
+        return made
+
     def finish(self, site: Site | None, problems: list[Problem], outputs: int, wrote: bool) -> None:
         """Save what this build learnt; after a successful write, also the no-op manifest."""
         self.progress.close()
         self.store.save(("bibliography", "content", "reviews", *PER_POST))
+        self.citations.save()
         if not wrote or site is None or has_errors(problems):
             return
         out = self.config.output_dir
         state = noop.output_state(out)  # one pass over the output folder serves both records
-        self.store.put_blob("pages", {"out": str(out), "pages": parallel.page_stats(state, self.keys)})
+        pages = parallel.page_stats(state, self.keys, self.digests)
+        self.store.put_blob("pages", {"out": str(out), "pages": pages})
         if self.signature is not None:
             noop.record(self.signature, out, state, len(site.listed), outputs, problems,
                         next_change(site, self.now), held=site_mod.held_back_line(site))
@@ -103,7 +136,9 @@ def start(config: Config, options, now: datetime) -> Session:
     salt = cache.code_salt()
     store = Store(config.root, salt, read=not options.no_cache, write=True)
     progress = Progress(enabled=Progress.wanted(sys.stderr))
-    session = Session(config, store, parallel.jobs_for(options.jobs), progress, now=now)
+    session = Session(config, store, parallel.jobs_for(options.jobs), progress, now=now,
+                      citations=citation_store.Store(config.root / cache.FOLDER, read=not options.no_cache))
+    citation_store.use(session.citations)
     if options.write:
         session.signature = noop.signature(config.path, config_paths(config), salt, noop.options_key(options),
                                            time.time())

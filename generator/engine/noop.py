@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import cache
@@ -24,6 +24,10 @@ from ..errors import format_problems
 
 MANIFEST = "noop"
 RACY_SECONDS = 2.0
+# Inputs written within RACY_SECONDS of a build are recorded by a digest of their bytes (stat
+# could miss a second write in the same tick). This is the state an author is in, saving a post
+# and building; beyond this many such files (a fresh clone) the build is simply not recorded.
+MAX_HASHED = 256
 
 
 @dataclass
@@ -33,6 +37,7 @@ class Signature:
     options: tuple
     key: str
     racy: bool
+    hashed: list[str] = field(default_factory=list)  # files stat cannot vouch for: keyed by content
 
 
 def git_files(root: Path) -> list[Path]:
@@ -53,15 +58,15 @@ def git_files(root: Path) -> list[Path]:
     return []
 
 
-def _scan(path: str, out: list, newest: list) -> None:
+def _scan(path: str, out: list[tuple[str, tuple]]) -> None:
+    """(path, (size, mtime_ns, inode)) of every file under `path`, or a marker when missing."""
     try:
         st = os.stat(path)
     except OSError:
-        out.append(f"{path}\0missing")
+        out.append((path, ("missing",)))
         return
     if not os.path.isdir(path):
-        out.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
-        newest[0] = max(newest[0], st.st_mtime_ns)
+        out.append((path, (st.st_size, st.st_mtime_ns, st.st_ino)))
         return
     stack = [path]
     while stack:
@@ -69,7 +74,7 @@ def _scan(path: str, out: list, newest: list) -> None:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
-            out.append(f"{folder}\0unreadable")
+            out.append((folder, ("unreadable",)))
             continue
         for e in entries:
             try:
@@ -78,20 +83,35 @@ def _scan(path: str, out: list, newest: list) -> None:
                     continue
                 st = e.stat()
             except OSError:
-                out.append(f"{e.path}\0gone")
+                out.append((e.path, ("gone",)))
                 continue
-            out.append(f"{e.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}")
-            newest[0] = max(newest[0], st.st_mtime_ns)
+            out.append((e.path, (st.st_size, st.st_mtime_ns, st.st_ino)))
 
 
-def signature(config_path: Path, paths: list[Path], salt: str, options: tuple, now: float) -> Signature:
-    lines: list[str] = []
-    newest = [0]
+def signature(config_path: Path, paths: list[Path], salt: str, options: tuple, now: float,
+              hashed: list[str] | None = None) -> Signature:
+    """The inputs' state. Files written in the last RACY_SECONDS count by content, not stat;
+    `hashed` (the check) names the files the build counted so, to compare like with like."""
+    found: list[tuple[str, tuple]] = []
     for p in dict.fromkeys(str(p) for p in paths):
-        _scan(p, lines, newest)
-    racy = newest[0] / 1e9 > now - RACY_SECONDS
+        _scan(p, found)
+    if hashed is None:
+        recent = now - RACY_SECONDS
+        hashed = [path for path, st in found if len(st) == 3 and st[1] / 1e9 > recent]
+    racy = len(hashed) > MAX_HASHED
+    by_content = set(hashed) if not racy else set()
+    lines = [f"{path}\0{_content(path) if path in by_content else chr(0).join(map(str, st))}"
+             for path, st in found]
     return Signature(str(config_path), [str(p) for p in paths], options,
-                     cache.digest(salt, repr(options), *lines), racy)
+                     cache.digest(salt, repr(options), *lines), racy, sorted(by_content))
+
+
+def _content(path: str) -> str:
+    try:
+        with open(path, "rb") as f:
+            return "content\0" + cache.digest(f.read())
+    except OSError:
+        return "unreadable"
 
 
 def options_key(options) -> tuple:
@@ -136,6 +156,7 @@ def record(sig: Signature, out: Path, state: dict, listed: int, outputs: int, pr
         path.unlink(missing_ok=True)
         return
     manifest = {"config": sig.config, "paths": sig.paths, "options": sig.options, "key": sig.key,
+                "hashed": sig.hashed,
                 "out": str(out), "outputs": state, "listed": listed, "count": outputs,
                 "warnings": format_problems(problems, "text") if problems else "", "valid_until": valid_until,
                 "held": held}  # build's "held back …" line, repeated when nothing changed
@@ -160,8 +181,9 @@ def up_to_date(config_path: Path, options) -> dict | None:
     key = options_key(options)
     if tuple(manifest["options"]) != key:
         return None
-    sig = signature(config_path, [Path(p) for p in manifest["paths"]], salt, key, time.time())
-    if sig.racy or sig.key != manifest["key"]:
+    sig = signature(config_path, [Path(p) for p in manifest["paths"]], salt, key, time.time(),
+                    manifest.get("hashed", []))
+    if sig.key != manifest["key"]:
         return None
     if manifest["valid_until"] is not None and _now() >= manifest["valid_until"]:
         return None

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import stat
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import urls
+from .. import cache, urls
 from ..errors import Problem, ProblemError, error
 from ..fingerprints import Fingerprints
 from ..loading import Job, Result, guarded
@@ -150,12 +151,16 @@ class Recording(Renderer):
 class Rendered:
     outputs: list[Output]
     keys: dict[str, str]  # output path -> page key, for pages rendered or kept in this build
+    digests: dict[str, str] = field(default_factory=dict)  # output path -> digest of its bytes
 
 
 def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], prints: Fingerprints | None,
-                 previous: dict, out: Path, jobs: int, tick: Callable[[int], None] | None = None) -> Rendered:
+                 previous: dict, out: Path, jobs: int, tick: Callable[[int], None] | None = None,
+                 before: Callable[[list[dict]], None] | None = None) -> Rendered:
     """`pages(renderer)`, with every page that did not change kept from `out` and the rest
-    rendered in parallel. `previous` is the last build's {path: (key, size, mtime_ns, inode)}."""
+    rendered in parallel. `previous` is the last build's {path: (key, size, mtime_ns, inode)};
+    `before(contexts)` sees the contexts of the pages to render before the workers fork (to
+    compute, once and in this process, what they will share)."""
     rec = Recording(renderer.site, renderer.theme, renderer.env)
     outputs = pages(rec)
     keys: dict[str, str] = {}
@@ -163,12 +168,14 @@ def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], 
     for i, (template, path, context, placeholder) in enumerate(rec.calls):
         key = prints.page_key(template, path, context) if prints else ""
         keys[placeholder.path] = key
-        if key and _unchanged(out, placeholder.path, key, previous):
+        if key and unchanged(out, placeholder.path, key, previous):
             placeholder.kept = out / placeholder.path
             if tick:
                 tick(1)
         else:
             todo.append(i)
+    if before is not None:
+        before([rec.calls[i][2] for i in todo])
     for name in {rec.calls[i][0] for i in todo}:  # compile once, before the fork
         try:
             renderer.env.get_template(name)
@@ -184,18 +191,22 @@ def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], 
 
     results = pmap(render_one, todo, jobs, tick)
     problems: list[Problem] = []
+    digests = {path: entry[4] for path, entry in previous.items() if len(entry) > 4}  # kept pages keep theirs
     for i, result in zip(todo, results, strict=True):
         if isinstance(result, list):
             problems += [p for p in result if p not in problems]
         else:
             rec.calls[i][3].data = result
+            digests[rec.calls[i][3].path] = cache.digest(result)
     if problems:
         raise ProblemError(problems)
-    return Rendered(outputs, keys)
+    return Rendered(outputs, keys, digests)
 
 
-def _unchanged(out: Path, rel: str, key: str, previous: dict) -> bool:
-    """Same key as last time, and the file there is still the one that build wrote."""
+def unchanged(out: Path, rel: str, key: str, previous: dict) -> bool:
+    """Same key as last time, and the file there is still the one that build wrote: the same
+    stat, or, when the folder was copied back (a CI cache restores `site/` with new inodes and
+    times), the same bytes."""
     entry = previous.get(rel)
     if not entry or entry[0] != key:
         return False
@@ -203,10 +214,18 @@ def _unchanged(out: Path, rel: str, key: str, previous: dict) -> bool:
         st = os.lstat(out / rel)
     except OSError:
         return False
-    return (st.st_size, st.st_mtime_ns, st.st_ino) == tuple(entry[1:])
+    if (st.st_size, st.st_mtime_ns, st.st_ino) == tuple(entry[1:4]):
+        return True
+    if len(entry) < 5 or st.st_size != entry[1] or not stat.S_ISREG(st.st_mode):
+        return False
+    try:
+        return cache.digest((out / rel).read_bytes()) == entry[4]
+    except OSError:
+        return False
 
 
-def page_stats(state: dict[str, tuple[int, int, int]], keys: dict[str, str]) -> dict[str, tuple]:
-    """{path: (key, size, mtime_ns, inode)} of the pages just written, for the next build
+def page_stats(state: dict[str, tuple[int, int, int]], keys: dict[str, str],
+               digests: dict[str, str]) -> dict[str, tuple]:
+    """{path: (key, size, mtime_ns, inode, digest)} of the pages just written, for the next build
     (`state`: noop.output_state of the output folder)."""
-    return {rel: (key, *state[rel]) for rel, key in keys.items() if key and rel in state}
+    return {rel: (key, *state[rel], digests.get(rel, "")) for rel, key in keys.items() if key and rel in state}

@@ -25,20 +25,24 @@ __all__ = ["FORMAT_NAMES", "MEDIA_TYPES", "WRITERS", "Feed", "Item", "catalogue"
 WRITERS = {"atom": atom_feed, "rss": rss_feed, "json": json_feed}
 
 
-def outputs(site: Site, memo=None) -> list[Output]:
+def outputs(site: Site, memo=None, whole=None) -> list[Output]:
     """Every feed file of the site, in the catalogue's order (`memo(post, compute)`:
-    incremental.Session.per_post, which keeps each post's entry across builds)."""
+    incremental.Session.per_post, which keeps each post's entry across builds; `whole(feed,
+    shown, compute)`: incremental.Session.feed_files, which keeps a feed's files while the
+    entries it shows are unchanged, so one edit rewrites only the feeds that show the post)."""
     memo = memo or (lambda post, compute: compute())
     out: list[Output] = []
     limit = site.config.extra["feeds"]["limit"]
     cache: dict[str, Item] = {}  # a post appears in several feeds; build its entry once
     for feed in catalogue(site):
-        if feed.kind == "reviews":
-            items = [review_item(site, r) for r in feed.records[:limit]]
-        else:
-            items = [cache.get(p.id) or cache.setdefault(p.id, memo(p, lambda p=p: post_item(site, p)))
-                     for p in feed.posts[:limit]]
-        out += [Output(path, WRITERS[fmt](site, feed, items)) for fmt, path in feed.files.items()]
+        def files(feed: Feed = feed) -> list[Output]:
+            if feed.kind == "reviews":
+                items = [review_item(site, r) for r in feed.records[:limit]]
+            else:
+                items = [cache.get(p.id) or cache.setdefault(p.id, memo(p, lambda p=p: post_item(site, p)))
+                         for p in feed.posts[:limit]]
+            return [Output(path, WRITERS[fmt](site, feed, items)) for fmt, path in feed.files.items()]
+        out += whole(feed, feed.posts[:limit], files) if whole and feed.kind != "reviews" else files()
     return out
 
 

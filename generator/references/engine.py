@@ -220,11 +220,18 @@ def bibliography_entries(keys: list[str], bib: dict, style_name: str) -> list[tu
         return _render_entries(keys, bib, style_name)
     digests = {key: _digest(bib[key]) for key in keys}
     missing = [key for key in dict.fromkeys(keys) if (style_name, digests[key]) not in _ENTRY_MEMO]
-    if missing:
+    if missing and ENTRY_FORMATTER:  # an entry alone is the item as one reference
+        for key in missing:
+            _remember((style_name, digests[key]), ENTRY_FORMATTER[0](bib[key], style_name))
+    elif missing:
         for key, html, text in _render_entries(missing, bib, style_name):
             _remember((style_name, digests[key]), (html, text))
     return [(key, *_ENTRY_MEMO[(style_name, digests[key])]) for key in _bibliography_order(keys, bib, style_name)]
 
+
+# references/store.py installs its format_item here (content-addressed, through shape templates,
+# byte-identical to format_item); without it, missing entries are rendered by citeproc together.
+ENTRY_FORMATTER: list = []
 
 # Per process (build workers are forked, so each keeps its own); bounded so a long-running
 # process (serve) cannot grow it without limit.
@@ -309,10 +316,15 @@ def _render_entries(keys: list[str], bib: dict, style_name: str, locale: str = "
     return out
 
 
+def item_locale(item: dict, style_name: str) -> str:
+    """The CSL locale `item` is rendered in by format_item ("" for the style's own)."""
+    return csl_locale(item.get("language") or "", style(style_name).root.get("default-locale") or "")
+
+
 def format_item(item: dict, style_name: str) -> tuple[str, str]:
     """One item (e.g. a post) as a reference in `style_name`: (html, text), no leading number.
     An item in another language is rendered in that language's CSL locale where the style allows."""
-    locale = csl_locale(item.get("language") or "", style(style_name).root.get("default-locale") or "")
+    locale = item_locale(item, style_name)
     if locale:
         _, html, text = _render_entries([item["id"]], {item["id"]: item}, style_name, locale)[0]
         return html, text
