@@ -1,13 +1,14 @@
 """Themes: the inheritance chain, the Jinja2 environment and static assets."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
-from . import yamlio
+from . import cache, yamlio
 from .errors import Problem, ProblemError, error, rel
 from .model import Config
 
@@ -128,34 +129,43 @@ def environment(config: Config, theme: Theme) -> jinja2.Environment:
     return env
 
 
-class _SafeBytecodeCache(jinja2.FileSystemBytecodeCache):
+class SignedBytecodeCache(jinja2.BytecodeCache):
     """Compiled templates, reused across builds (compiling them was most of a small rebuild).
 
-    Jinja checks each entry against its template's source checksum; an unreadable or corrupt
-    entry is ignored and compiled afresh, never trusted.
+    Compiled code runs as it is loaded, so each entry is a signed cache file (cache.dump): one that
+    is missing, foreign, corrupt or tampered with, such as a `.peerpress-cache/` committed in a pull
+    request, is compiled afresh from the template, never loaded (SECURITY.md). Jinja then checks the
+    entry against its template's source checksum.
     """
 
+    SALT = f"jinja-{jinja2.__version__}-trim-lstrip-autoescape"  # the options compiled code depends on
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}.pickle"
+
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:  # noqa: BLE001 - any damage to a cache file means "not cached"
-            bucket.reset()
+        data = cache.load(self._path(bucket), self.SALT)
+        if isinstance(data, bytes):
+            try:
+                bucket.bytecode_from_string(data)
+            except Exception:  # noqa: BLE001 - signed but unreadable (another Python): compile afresh
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().dump_bytecode(bucket)
-        except OSError:  # a read-only checkout still builds, just without the cache
-            pass
+        with contextlib.suppress(OSError):  # a read-only checkout still builds, just without the cache
+            cache.dump(self._path(bucket), self.SALT, bucket.bytecode_to_string())
 
 
 def _bytecode_cache(config: Config) -> jinja2.BytecodeCache | None:
-    # The folder name carries the Jinja version and the options compiled code depends on.
-    folder = config.root / ".peerpress-cache" / f"jinja-{jinja2.__version__}-trim-lstrip-autoescape"
+    folder = config.root / cache.FOLDER / "jinja"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return _SafeBytecodeCache(str(folder))
+    return SignedBytecodeCache(folder)
 
 
 def template_problem(exc: Exception, config: Config) -> Problem:

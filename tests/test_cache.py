@@ -2,16 +2,18 @@
 very same site as a clean build, byte for byte, after every kind of change."""
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import shutil
 from pathlib import Path
 
 import jinja2.bccache
+import lxml.html
 import pytest
 import yaml
 
-from generator import cache, render
+from generator import cache, render, theme
 from generator.commands.build import fast_path
 from generator.engine import build, noop
 from tests.sitebuilder import SiteBuilder
@@ -313,12 +315,32 @@ def test_corrupt_compiled_templates_are_ignored(blog):
     blog.approve_twice("p")
     assert blog.build().problems == []
     before = {p.relative_to(blog.root / "site"): p.read_bytes() for p in (blog.root / "site").rglob("*") if p.is_file()}
-    entries = list((blog.root / ".peerpress-cache").glob("jinja-*/*.cache"))
+    entries = list((blog.root / ".peerpress-cache" / "jinja").glob("*.pickle"))
     assert entries, "templates were not cached"
-    magic = jinja2.bccache.bc_magic  # keep Jinja's header, so the damage is found only while loading
-    for entry in entries:
-        entry.write_bytes(magic + b"\x80garbage")
+    for entry in entries:  # a signed header kept, the rest damaged: the signature no longer matches
+        entry.write_bytes(entry.read_bytes()[:-8] + b"\x80garbage")
     shutil.rmtree(blog.root / "site")
     assert blog.build().problems == []
     after = {p.relative_to(blog.root / "site"): p.read_bytes() for p in (blog.root / "site").rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_a_planted_compiled_template_never_runs(blog):
+    """A .peerpress-cache/ from a pull request holds compiled code for the real templates, in the
+    cache's own file names: it is not signed with this machine's key, so it is never loaded."""
+    blog.post("p")
+    blog.approve_twice("p")
+    assert blog.build().problems == []
+    folder = blog.root / ".peerpress-cache" / "jinja"
+    planted = jinja2.Environment(autoescape=True).compile("<p id='planted'>PLANTED</p>", "x", "x")
+    entries = list(folder.glob("*.pickle"))
+    assert entries, "templates were not cached"
+    for entry in entries:  # the real template's checksum (anyone can compute it), the planted code
+        stored = io.BytesIO(cache.load(entry, theme.SignedBytecodeCache.SALT)[len(jinja2.bccache.bc_magic):])
+        bucket = jinja2.bccache.Bucket(jinja2.Environment(), entry.stem, pickle.load(stored))
+        bucket.code = planted
+        entry.write_bytes(bucket.bytecode_to_string())  # what an unsigned cache would hold
+    shutil.rmtree(blog.root / "site")
+    assert blog.build().problems == []
+    page = lxml.html.fromstring((blog.root / "site/posts/p/index.html").read_bytes())
+    assert page.xpath("//p[@id='planted']") == [] and page.xpath("//h1")
