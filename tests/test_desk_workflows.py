@@ -131,10 +131,12 @@ def test_jobs_that_can_write_never_check_out_or_run_pull_request_code():
 
 
 def test_desk_script_reads_the_pull_request_as_data_only():
-    """desk.sh fetches the pull request's commits but checks out, resets and cleans only main."""
-    script = (SCRIPTS / "desk.sh").read_text(encoding="utf-8")
+    """desk.sh fetches the pull request's commits but checks out, resets and cleans only main
+    (its commits go through on-main.sh, which it sources: read as one script)."""
+    script = "".join((SCRIPTS / name).read_text(encoding="utf-8") for name in ("desk.sh", "on-main.sh"))
     moves = re.findall(r"^\s*git (?:checkout|switch|reset|worktree|merge|rebase|cherry-pick)\b.*$", script, re.M)
-    assert moves == ['    git checkout --quiet --force -B "$BRANCH" "$REMOTE/$BRANCH"']
+    assert moves == ['        git checkout --quiet --force -B "$BRANCH" "$REMOTE/$BRANCH"']
+    assert 'source "$(dirname "${BASH_SOURCE[0]}")/on-main.sh"' in script
     assert re.findall(r"git fetch[^\n]*refs/pull[^\n]*", script) == [
         'git fetch --quiet "$REMOTE" "+refs/pull/$PR/head:refs/remotes/$REMOTE/pull/$PR"']
     desk = load("desk.yml")
@@ -157,13 +159,14 @@ def test_review_workflow_writes_the_comment_as_an_artifact_and_the_poster_takes_
     assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
 
 
-@pytest.mark.parametrize("script", ["desk.sh", "remind.sh", "crossref-deposit.sh", "record-reviews.sh"])
+@pytest.mark.parametrize("script", ["desk.sh", "remind.sh", "crossref-deposit.sh", "record-reviews.sh", "on-main.sh"])
 def test_scripts_pass_shellcheck(script):
     if shutil.which("shellcheck") is None:
         pytest.skip("shellcheck is not installed")
     proc = subprocess.run(["shellcheck", str(SCRIPTS / script)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
-    assert (SCRIPTS / script).stat().st_mode & 0o111
+    if script != "on-main.sh":  # sourced, not run
+        assert (SCRIPTS / script).stat().st_mode & 0o111
 
 
 # --- a stand-in for `gh api` --------------------------------------------------------------------------

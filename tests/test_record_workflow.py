@@ -215,7 +215,7 @@ def sequence(tmp_path: Path, github: FakeGitHub) -> Path:
     proc, output = run_script(runner, github, tmp_path, race=str(race), GITHUB_EVENT_NAME="push", BEFORE=before,
                               AFTER=after)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "main moved on meanwhile: recording again on the new main (attempt 2)" in proc.stderr
+    assert "main moved on meanwhile: doing it again on the new main (attempt 2)" in proc.stderr
     assert "skipped the review by 'github-actions[bot]'" in proc.stderr
     assert "skipped the review by 'ada-gh'" in proc.stderr
     assert f"/repos/{REPO}/commits/{after}/pulls" in github.requests

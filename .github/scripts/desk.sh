@@ -3,13 +3,15 @@
 # CONTRIBUTING.md, "For editors"). Runs main's own code on main's checkout: the pull request's
 # commits are fetched as data (peerpress reads which posts they change with git) and never checked
 # out. The comment reaches peerpress only as the event file. Its effects are files under desk/,
-# committed onto main with the same retry on a rejected push as record-reviews.sh; then the reply
+# committed onto main by commit_on_main (on-main.sh), which retries on a rejected push; then the reply
 # (or a polite refusal for anyone who is not an editor) is posted on the pull request.
 #
 # Environment: PR (the pull request's number), GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GH_TOKEN,
 # BRANCH (default main), REMOTE (default origin), PEERPRESS (default peerpress), GH (default gh),
 # RETRIES (default 5).
 set -euo pipefail
+# shellcheck disable=SC1091 # on-main.sh is checked on its own
+source "$(dirname "${BASH_SOURCE[0]}")/on-main.sh"
 
 BRANCH=${BRANCH:-main}
 REMOTE=${REMOTE:-origin}
@@ -25,34 +27,14 @@ trap 'rm -rf "$WORK"' EXIT
 git fetch --quiet "$REMOTE" "+refs/pull/$PR/head:refs/remotes/$REMOTE/pull/$PR"
 
 status=0
-attempt=1
-while :; do
-    git fetch --quiet "$REMOTE" "$BRANCH"
-    git checkout --quiet --force -B "$BRANCH" "$REMOTE/$BRANCH"
-    git clean --quiet -fd -- desk
+# shellcheck disable=SC2317 # run by commit_on_main (on-main.sh)
+run_desk() {
     status=0
     "$PEERPRESS" desk run --github-event "$GITHUB_EVENT_PATH" --head "$REMOTE/pull/$PR" \
         --base "$REMOTE/$BRANCH" --reply "$WORK/reply.md" --format "${FORMAT:-text}" || status=$?
-    if [ -d desk ]; then  # a refusal leaves no desk/ on a blog that has none yet
-        git add --all -- desk
-    fi
-    if git diff --cached --quiet; then
-        break
-    fi
-    git -c user.name="github-actions[bot]" -c user.email="41898282+github-actions[bot]@users.noreply.github.com" \
-        commit --quiet -m "Editorial desk: pull request #$PR"
-    if git push --quiet "$REMOTE" "HEAD:refs/heads/$BRANCH"; then
-        echo "Recorded the editorial desk's decisions for pull request #$PR"
-        break
-    fi
-    if [ "$attempt" -ge "$RETRIES" ]; then
-        echo "$BRANCH kept moving: gave up after $attempt pushes (post the command again)" >&2
-        exit 1
-    fi
-    echo "$BRANCH moved on meanwhile: doing it again on the new $BRANCH (attempt $((attempt + 1)))" >&2
-    attempt=$((attempt + 1))
-    sleep "$attempt"
-done
+}
+commit_on_main desk "Editorial desk: pull request #$PR" \
+    "Recorded the editorial desk's decisions for pull request #$PR" "" run_desk
 
 if [ -s "$WORK/reply.md" ]; then
     "$GH" api -X POST "repos/$GITHUB_REPOSITORY/issues/$PR/comments" -F "body=@$WORK/reply.md" > /dev/null

@@ -21,6 +21,8 @@
 # a review again rewrites its record), and a rejected push (main moved on meanwhile) is retried on
 # the new main. The commit it ends at is written as sha=... to $GITHUB_OUTPUT when that is set.
 set -euo pipefail
+# shellcheck disable=SC1091 # on-main.sh is checked on its own
+source "$(dirname "${BASH_SOURCE[0]}")/on-main.sh"
 
 COMMIT=1
 if [ "${1:-}" = --no-commit ]; then
@@ -113,33 +115,9 @@ if [ "$COMMIT" = 0 ]; then
     exit "$failed"
 fi
 
-attempt=1
-while :; do
-    git fetch --quiet "$REMOTE" "$BRANCH"
-    git checkout --quiet --force -B "$BRANCH" "$REMOTE/$BRANCH"
-    git clean --quiet -fd -- reviews
-    import_all
-    git add --all -- reviews
-    if git diff --cached --quiet; then
-        echo "No review records changed."
-        break
-    fi
-    # shellcheck disable=SC2086 # the numbers were checked above: one word each
-    git -c user.name="github-actions[bot]" -c user.email="41898282+github-actions[bot]@users.noreply.github.com" \
-        commit --quiet -m "Review records of pull requests:$(printf ' #%s' $prs)"
-    if git push --quiet "$REMOTE" "HEAD:refs/heads/$BRANCH"; then
-        # shellcheck disable=SC2086
-        echo "Recorded the reviews of pull requests:$(printf ' #%s' $prs)"
-        break
-    fi
-    if [ "$attempt" -ge "$RETRIES" ]; then
-        echo "$BRANCH kept moving: gave up after $attempt pushes (run the workflow again)" >&2
-        exit 1
-    fi
-    echo "$BRANCH moved on meanwhile: recording again on the new $BRANCH (attempt $((attempt + 1)))" >&2
-    attempt=$((attempt + 1))
-    sleep "$attempt"
-done
+# shellcheck disable=SC2086 # the numbers were checked above: one word each
+commit_on_main reviews "Review records of pull requests:$(printf ' #%s' $prs)" \
+    "Recorded the reviews of pull requests:$(printf ' #%s' $prs)" "No review records changed." import_all
 
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
     echo "sha=$(git rev-parse HEAD)" >> "$GITHUB_OUTPUT"
