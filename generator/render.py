@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import jinja2
 
-from . import reading, readers, search, series, urls
+from . import readers, search, series, sharing, urls
 from .errors import ProblemError
 from .markup import pygments_css
 from .model import Output, Person, Post, Site
@@ -58,7 +58,7 @@ def make_renderer(site: Site, theme: Theme, hooks: list[Callable] = ()) -> Rende
         taxonomy_label=lambda name, term: config.taxonomies.get(name, {}).get(term, term),
     )
     env.filters.update(date=format_date, isodate=iso_date, slug=urls.slug, initials=initials)
-    reading.register(env, site)
+    sharing.register(env, site)
     readers.register(env, site, theme)
     series.register(env, site)
     for hook in hooks:

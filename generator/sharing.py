@@ -1,18 +1,17 @@
-"""Reader-facing page furniture for themes: share links and license names.
+"""Share links for themes (licence names and links come from licenses.py).
 
 Share links are plain links to each network's own "compose" page: no scripts, no embedded
 buttons, no counters, nothing loaded from a third party until the reader clicks.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import jinja2
 
 from . import urls
-from .licenses import license_url
+from .licenses import license_name, license_url
 from .model import Post, Site
 
 NETWORK_LABELS = {"mastodon": "Mastodon", "bluesky": "Bluesky", "linkedin": "LinkedIn", "email": "Email"}
@@ -50,16 +49,6 @@ def share_links(site: Site, post: Post) -> list[ShareLink]:
     url = urls.absolute(site.config, urls.post(post.id))
     return [ShareLink(n, NETWORK_LABELS[n], share_href(n, post.title, url, post.summary))
             for n in site.config.extra["social"]["share"]]
-
-
-def license_name(license_id: str) -> str:
-    """SPDX id → the name people write: CC-BY-NC-SA-4.0 → "CC BY-NC-SA 4.0"."""
-    m = re.match(r"^CC-(BY(?:-NC)?(?:-SA|-ND)?)-(\d\.\d)$", license_id, re.IGNORECASE)
-    if m:
-        return f"CC {m.group(1).upper()} {m.group(2)}"
-    if license_id.upper() == "CC0-1.0":
-        return "CC0 1.0"
-    return license_id
 
 
 def register(env: jinja2.Environment, site: Site) -> None:
