@@ -27,7 +27,7 @@ from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, Fi
                              FileModifiedEvent, FileMovedEvent, FileSystemEvent, FileSystemEventHandler)
 from watchdog.observers import Observer
 
-from .engine import build
+from .engine import build, resident
 from . import config as config_mod
 from .errors import ProblemError, error, has_errors
 from .bibliography import files as bibliography_files
@@ -136,21 +136,23 @@ class Builder:
         self.report: build.BuildReport | None = None  # the last good build
         self.stopped = False
         self.search_stale = False  # the last good build kept an index that may lag behind
+        self.resident = resident.Resident()  # the site kept in memory between builds
 
     def load_config(self) -> config_mod.Config:
         self.config = config_mod.load(self.config_path)
         return self.config
 
-    def build(self) -> list[str]:
+    def build(self, changed: set[str] | None = None) -> list[str]:
         """One build, keeping the search index (refresh_search updates it once edits pause);
-        returns the problems shown in the browser (errors, with the warnings)."""
+        returns the problems shown in the browser (errors, with the warnings). With the
+        `changed` content files, the resident path when it can take them (engine/resident.py)."""
         start = time.perf_counter()
         try:
             config = self.load_config()
         except ProblemError as exc:
+            self.resident.forget()
             return self._done(exc.problems, start)
-        report = build.run(config, build.Options(out=self.out, drafts=True, base_url=self.base_url, jobs=self.jobs,
-                                                 search="keep"))
+        report = self.run(config, changed, search="keep")
         if not has_errors(report.problems):
             self.report = report
             self.search_stale = report.search_kept
@@ -165,11 +167,29 @@ class Builder:
         except ProblemError:
             self.search_stale = False  # the next change reports the problem; nothing to index
             return
-        report = build.run(config, build.Options(out=self.out, drafts=True, base_url=self.base_url, jobs=self.jobs))
+        report = self.run(config, None, search="index")
         self.search_stale = False
         if not has_errors(report.problems):
             self.report = report
             self.log(f"search index updated in {time.perf_counter() - start:.2f}s")
+
+    def run(self, config: config_mod.Config, changed: set[str] | None, search: str) -> build.BuildReport:
+        """The resident build when it can take `changed`, else (or when it backs out) a full one."""
+        options = build.Options(out=self.out, drafts=True, base_url=self.base_url, jobs=self.jobs, search=search)
+        if self.resident.take(config, changed):
+            try:
+                report = build.run(config, options, self.resident)
+                if not has_errors(report.problems):
+                    return report
+            except resident.Fallback:
+                pass
+            except Exception:  # noqa: BLE001 - correctness first: the full build decides, and reports
+                self.resident.forget()
+            self.resident.take(config, None)
+        report = build.run(config, options, self.resident)
+        if has_errors(report.problems):
+            self.resident.forget()  # what failed is not in memory: the next build is a full one
+        return report
 
     def _done(self, problems, start: float, report: build.BuildReport | None = None) -> list[str]:
         seconds = time.perf_counter() - start
@@ -182,7 +202,8 @@ class Builder:
             for line in shown:
                 self.log(f"  {line}")
         else:
-            self.log(f"built in {seconds:.2f}s: {report.written} written, {report.unchanged} unchanged")
+            self.log(f"built in {seconds:.2f}s ({self.resident.mode}): {report.written} written, "
+                     f"{report.unchanged} unchanged")
         return shown
 
     def changed(self, kind: str, path: str) -> None:
@@ -204,7 +225,12 @@ class Builder:
                 pending, self.pending = self.pending, {}
             summary = ", ".join(f"{len(pending[k])} {k}" for k in KINDS if k in pending)
             self.log(f"changed: {summary}")
-            self.build()
+            self.build(content_only(pending))
+
+
+def content_only(pending: dict[str, set[str]]) -> set[str] | None:
+    """The changed files when they are all content (what a resident build may take), else None."""
+    return set(pending["content"]) if set(pending) == {"content"} else None
 
 
 class Watcher(FileSystemEventHandler):

@@ -15,6 +15,8 @@ from .. import theme as theme_mod
 from ..errors import Problem, ProblemError, has_errors
 from ..model import Config, Output, Site
 from . import incremental, lock, output
+from . import resident as resident_mod
+from .resident import Resident
 
 
 @dataclass
@@ -72,8 +74,10 @@ def prepare(config: Config, options: Options) -> Config:
     return replace(config, **changes)
 
 
-def run(config: Config, options: Options) -> BuildReport:
-    """Build the site; any error leaves the output folder exactly as it was."""
+def run(config: Config, options: Options, resident: Resident | None = None) -> BuildReport:
+    """Build the site; any error leaves the output folder exactly as it was. With `resident`
+    (serve), a full build remembers its results, and a build it `take`s for a change reuses
+    them and writes in place; that raises resident.Fallback where it cannot (engine/resident.py)."""
     config = prepare(config, options)
     report = BuildReport(out=config.output_dir)
     problems = report.problems
@@ -84,15 +88,15 @@ def run(config: Config, options: Options) -> BuildReport:
             return report
     today = now(config)  # one clock reading per build: every stage agrees on what is published
     with report.step("cache"):  # .peerpress-cache/ and worker processes (incremental.py)
-        session = incremental.start(config, options, today)
+        session = incremental.start(config, options, today, resident)
     with report.step("bibliography"):
-        bib, found = session.bibliography(config)
+        bib, found = bib_found = session.bibliography(config)
         problems += found
     with report.step("content"):
         posts, found = session.content(config, bib)
         problems += found
     with report.step("reviews"):
-        records, found = session.reviews(config, {p.id for p in posts if p.kind == "post"})
+        records, found = reviews_found = session.reviews(config, {p.id for p in posts if p.kind == "post"})
         problems += found
     with report.step("history"):  # one `git log` pass: each post's versions, who added (and signed) each record
         found_history = history.read(config, posts, records, use_cache=not options.no_cache)
@@ -107,6 +111,9 @@ def run(config: Config, options: Options) -> BuildReport:
     with report.step("assemble"):
         site = site_mod.assemble(config, posts, records, states, versions)
         report.site = site
+    in_place = resident is not None and resident.changed is not None
+    if in_place:
+        resident_mod.problems_stop(problems)
     if has_errors(problems):
         return report
     indexing = search.Indexing()
@@ -148,6 +155,8 @@ def run(config: Config, options: Options) -> BuildReport:
         indexing.cancel()
         return report
     report.outputs = len(outputs)
+    if in_place:
+        return _write_resident(config, resident, session, outputs, indexing, report)
     if options.write and not write(config.output_dir, outputs, indexing, report, root=config.root):
         return report
     with report.step("save-cache"):
@@ -156,6 +165,26 @@ def run(config: Config, options: Options) -> BuildReport:
         except OSError as exc:  # the site (if any) is complete; only the next build's head start is lost
             problems.append(fserrors.problem(exc, "save the cache", root=config.root))
             report.cache_failed = True
+    if resident is not None and options.write and not has_errors(problems):
+        resident.remember(bib_found, reviews_found, session.page_records, {o.path for o in outputs})
+    return report
+
+
+def _write_resident(config: Config, resident: Resident, session, outputs: list[Output],
+                    indexing: search.Indexing, report: BuildReport) -> BuildReport:
+    """The resident path's write: changed files in place, in the folder being served."""
+    resident_mod.problems_stop(report.problems)
+    bundle, found = indexing.result()  # the kept bundle: left as it is in the folder
+    resident_mod.problems_stop(found)
+    left = {o.path for o in bundle} if indexing.kept else set()
+    outputs = outputs + ([] if indexing.kept else bundle)
+    with report.step("write"):
+        report.written, report.unchanged, pages = resident_mod.write_in_place(
+            config.output_dir, outputs, left, resident.files, session.keys, session.digests, resident.pages)
+    report.outputs = len(outputs) + len(left)
+    with report.step("save-cache"):
+        session.finish_resident()
+    resident.remember(None, None, pages, {o.path for o in outputs} | left)
     return report
 
 
@@ -185,5 +214,6 @@ def write(out: Path, outputs: list[Output], indexing: search.Indexing, report: B
     finally:
         indexing.cancel()  # a no-op once its result is in
     report.outputs += len(bundle)
+    outputs.extend(bundle)  # the folder's files, for a resident (serve) build that follows
     report.written, report.unchanged = done.written, done.unchanged
     return True

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
@@ -28,6 +29,7 @@ from ..references import store as citation_store
 from ..render import Renderer
 from . import noop, parallel
 from .progress import Progress
+from .resident import Resident
 from .store import Store
 
 T = TypeVar("T")
@@ -47,28 +49,36 @@ class Session:
     previous: dict = field(default_factory=dict)  # the last build's {path: (key, size, mtime_ns, inode, digest)}
     digests: dict[str, str] = field(default_factory=dict)  # output path -> digest of its bytes
     citations: citation_store.Store = field(default_factory=citation_store.Store)
+    resident: Resident | None = None  # serve's site kept in memory (engine/resident.py)
+    page_records: dict = field(default_factory=dict)  # what finish() saved as "pages", for the resident
 
     def bibliography(self, config: Config) -> tuple[dict, list[Problem]]:
         """The site-wide bibliography, parsed once per change of its files (BibTeX parsing is slow)."""
-        return bibliography.load(config, parallel.CachedLoader(self.store, 1))
+        load = partial(bibliography.load, config, parallel.CachedLoader(self.store, 1))
+        return self.resident.bibliography(load) if self.resident else load()
 
     def content(self, config: Config, bib: dict) -> tuple[list[Post], list[Problem]]:
         with self.progress.phase("parsing posts") as tick:
-            return content.load(config, bib, parallel.CachedLoader(self.store, self.jobs, tick))
+            loader = parallel.CachedLoader(self.store, self.jobs, tick)
+            return content.load(config, bib, self.resident.content_loader(loader) if self.resident else loader)
 
     def reviews(self, config: Config, post_ids: set[str]) -> tuple[list[ReviewRecord], list[Problem]]:
         with self.progress.phase("parsing reviews") as tick:
-            return reviews.load(config, post_ids, parallel.CachedLoader(self.store, self.jobs, tick))
+            load = partial(reviews.load, config, post_ids, parallel.CachedLoader(self.store, self.jobs, tick))
+            return self.resident.reviews(post_ids, load) if self.resident else load()
 
     def render(self, renderer: Renderer, pages: Callable[[Renderer], list[Output]]) -> list[Output]:
         """Every page of `pages(renderer)`; unchanged ones kept from the output folder."""
         out = self.config.output_dir
         prints = self.prints = fingerprints.Fingerprints(renderer.site, self.store.salt,
                                                          fingerprints.templates_digest(renderer.theme))
-        previous = self.store.get_blob("pages") or {}
-        if not isinstance(previous, dict) or previous.get("out") != str(out):
-            previous = {}
-        self.previous = previous.get("pages", {})
+        if self.resident is not None and self.resident.pages:  # the output folder serve writes in place
+            self.previous = self.resident.pages
+        else:
+            previous = self.store.get_blob("pages") or {}
+            if not isinstance(previous, dict) or previous.get("out") != str(out):
+                previous = {}
+            self.previous = previous.get("pages", {})
         with self.progress.phase("rendering pages") as tick:
             done = parallel.render_pages(renderer, pages, prints, self.previous, out, self.jobs, tick,
                                          before=lambda contexts: citations.prefetch(renderer.site, contexts))
@@ -125,19 +135,29 @@ class Session:
             return
         out = self.config.output_dir
         state = noop.output_state(out)  # one pass over the output folder serves both records
-        pages = parallel.page_stats(state, self.keys, self.digests)
+        pages = self.page_records = parallel.page_stats(state, self.keys, self.digests)
         self.store.put_blob("pages", {"out": str(out), "pages": pages})
         if self.signature is not None:
             noop.record(self.signature, out, state, len(site.listed), outputs, problems,
                         next_change(site, self.now), held=site_mod.held_back_line(site))
 
 
-def start(config: Config, options, now: datetime) -> Session:
+    def finish_resident(self) -> None:
+        """After an in-place (resident) write: save the per-post work. The parse packs, the page
+        records and the no-op manifest stay as the last full build saved them; the resident
+        holds the current ones, and `build` in a fresh process checks its inputs anyway."""
+        self.progress.close()
+        self.store.save(PER_POST)
+        self.citations.save()
+
+
+def start(config: Config, options, now: datetime, resident: Resident | None = None) -> Session:
     salt = cache.code_salt()
     store = Store(config.root, salt, read=not options.no_cache, write=True)
     progress = Progress(enabled=Progress.wanted(sys.stderr))
     session = Session(config, store, parallel.jobs_for(options.jobs), progress, now=now,
-                      citations=citation_store.Store(config.root / cache.FOLDER, read=not options.no_cache))
+                      citations=citation_store.Store(config.root / cache.FOLDER, read=not options.no_cache),
+                      resident=resident)
     citation_store.use(session.citations)
     if options.write:
         session.signature = noop.signature(config.path, config_paths(config), salt, noop.options_key(options),
