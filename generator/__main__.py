@@ -11,8 +11,19 @@ def run() -> int:
     if status is None:
         from .cli import main
 
+        collect_rarely()
         status = main()
     return status
+
+
+def collect_rarely() -> None:
+    """A build allocates millions of small objects that live until it ends; with Python's
+    default thresholds the cycle collector scans them again and again (10% of a one-post edit
+    at 1,000 posts, bench/RESULTS.md). What is imported by now stays for good: frozen."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
 
 
 if __name__ == "__main__":

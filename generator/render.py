@@ -126,6 +126,8 @@ def post_pages(r: Renderer) -> list[Output]:
 
 def bundle_files(site: Site, post: Post) -> list[Output]:
     """A bundle's images and files land beside its page, under the same relative names."""
+    if not post.assets:
+        return []
     folder = post.source.parent
     return [Output(urls.post(post.id) + a.relative_to(folder).as_posix(), (site.config.root / a).read_bytes())
             for a in post.assets]

@@ -103,7 +103,7 @@ def start(site: Site, rendered: list[Output], cache: Path | None = None, keep_fr
     if not pages:  # Pagefind refuses to build an empty index; the search page says so instead
         return Indexing()
     if keep_from is not None and (keep_from / BUNDLE / "pagefind-entry.json").is_file():
-        return Indexing((collect(keep_from / BUNDLE), []), kept=True)
+        return Indexing((kept_bundle(keep_from), []), kept=True)
     try:
         exe = executable()
     except (ImportError, FileNotFoundError):
@@ -202,6 +202,26 @@ def executable() -> Path:
     if exe is None:
         raise FileNotFoundError("pagefind")
     return exe
+
+
+class KeptFile(Output):
+    """A file of the bundle kept in the output folder: output.Staging links it where it is, and
+    its bytes are read only if something asks (a kept bundle at 5,000 posts is thousands of files)."""
+
+    def __init__(self, path: str, kept: Path):  # noqa: D107 - not the dataclass __init__ on purpose
+        self.path, self.kept = path, kept
+
+    @property
+    def data(self) -> bytes:
+        return self.kept.read_bytes()
+
+
+def kept_bundle(out: Path) -> list[KeptFile]:
+    found = []
+    for folder, _, files in os.walk(out / BUNDLE):  # strings: thousands of files at 5,000 posts
+        rel = Path(folder).relative_to(out).as_posix()
+        found += [KeptFile(f"{rel}/{name}", Path(folder, name)) for name in files]
+    return sorted(found, key=lambda f: f.path)
 
 
 def collect(bundle: Path) -> list[Output]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import serve
+from generator import render, serve
 from generator.engine import build
 from generator.errors import has_errors
 from tests.gitutil import commit, git_env, init  # noqa: F401 - git_env is a fixture
@@ -131,4 +131,21 @@ def test_what_the_resident_path_does_not_take(blog, served, tmp_path):
     blog.write("site.yaml", (blog.root / "site.yaml").read_text(encoding="utf-8").replace("Test Blog", "Tested"))
     assert served.build(serve.content_only({"config": {str(blog.root / "site.yaml")}})) == []
     assert served.resident.mode == "full"
+    assert_same_as_clean(blog, served, tmp_path)
+
+
+def test_the_first_edit_of_an_approved_post_re_renders_its_pages_only(blog, served, tmp_path, monkeypatch):
+    """The edit makes the post need approving again (its review state's `needs`): shown on the
+    post's own pages, so the pages of the other posts are neither rendered nor written."""
+    rendered = []
+    page = render.Renderer.page
+    monkeypatch.setattr(render.Renderer, "page", lambda self, template, path, **context: (
+        rendered.append(path), page(self, template, path, **context))[1])
+    pub = blog.root / "content/posts/pub.md"
+    edit(pub, "The approved text.", "The approved text, revised.")
+    assert change(served, "content", pub) == []
+    assert served.resident.mode == "resident"
+    assert "posts/pub/" in rendered and "posts/pub/reviews/" in rendered
+    assert "posts/draft/" not in rendered and "tags/shock/" not in rendered, rendered  # pub is not on them
+    assert b"revised" in (served.out / "posts/pub/index.html").read_bytes()
     assert_same_as_clean(blog, served, tmp_path)

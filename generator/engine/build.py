@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .. import cite, feeds, fserrors, history, links, policy, redirects, render, revisions, search, series
+from .. import cite, feeds, fserrors, links, policy, redirects, render, revisions, search, series
 from .. import site as site_mod
 from .. import theme as theme_mod
 from ..errors import Problem, ProblemError, has_errors
@@ -99,8 +99,8 @@ def run(config: Config, options: Options, resident: Resident | None = None) -> B
         records, found = reviews_found = session.reviews(config, {p.id for p in posts if p.kind == "post"})
         problems += found
     with report.step("history"):  # one `git log` pass: each post's versions, who added (and signed) each record
-        found_history = history.read(config, posts, records, use_cache=not options.no_cache)
-        versions, records = found_history.versions, history.stamp(config, records, found_history)
+        found_history, records = session.history(config, posts, records, use_cache=not options.no_cache)
+        versions = found_history.versions
         problems += found_history.problems
     with report.step("assess"):
         states, found = policy.assess(config, posts, records, today, versions=versions)
@@ -166,7 +166,8 @@ def run(config: Config, options: Options, resident: Resident | None = None) -> B
             problems.append(fserrors.problem(exc, "save the cache", root=config.root))
             report.cache_failed = True
     if resident is not None and options.write and not has_errors(problems):
-        resident.remember(bib_found, reviews_found, session.page_records, {o.path for o in outputs})
+        resident.remember(bib_found, reviews_found, session.page_records, {o.path for o in outputs},
+                          session.prints and session.prints.computed(), incremental.next_change(site, session.now))
     return report
 
 
@@ -180,11 +181,12 @@ def _write_resident(config: Config, resident: Resident, session, outputs: list[O
     outputs = outputs + ([] if indexing.kept else bundle)
     with report.step("write"):
         report.written, report.unchanged, pages = resident_mod.write_in_place(
-            config.output_dir, outputs, left, resident.files, session.keys, session.digests, resident.pages)
+            config.output_dir, outputs, left, resident, session)
     report.outputs = len(outputs) + len(left)
     with report.step("save-cache"):
         session.finish_resident()
-    resident.remember(None, None, pages, {o.path for o in outputs} | left)
+    resident.remember(None, None, pages, {o.path for o in outputs} | left, session.prints and session.prints.computed(),
+                      incremental.next_change(report.site, session.now))
     return report
 
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from .. import bibliography, cache, citations, content, fingerprints, reviews
+from .. import bibliography, cache, citations, content, fingerprints, history, reviews
 from .. import site as site_mod
 from ..errors import Problem, has_errors
 from ..model import Config, Output, Post, ReviewRecord, Site
@@ -48,6 +48,7 @@ class Session:
     prints: fingerprints.Fingerprints | None = None  # this build's, once pages are rendered
     previous: dict = field(default_factory=dict)  # the last build's {path: (key, size, mtime_ns, inode, digest)}
     digests: dict[str, str] = field(default_factory=dict)  # output path -> digest of its bytes
+    shortcuts: dict[str, tuple] = field(default_factory=dict)  # output path -> (shortcut, refs) (parallel.page_key)
     citations: citation_store.Store = field(default_factory=citation_store.Store)
     resident: Resident | None = None  # serve's site kept in memory (engine/resident.py)
     page_records: dict = field(default_factory=dict)  # what finish() saved as "pages", for the resident
@@ -67,11 +68,20 @@ class Session:
             load = partial(reviews.load, config, post_ids, parallel.CachedLoader(self.store, self.jobs, tick))
             return self.resident.reviews(post_ids, load) if self.resident else load()
 
+    def history(self, config: Config, posts: list[Post], records: list[ReviewRecord],
+                use_cache: bool) -> tuple[history.History, list[ReviewRecord]]:
+        """The git pass (each post's versions) and the records stamped with who added them."""
+        def load():
+            found = history.read(config, posts, records, use_cache=use_cache)
+            return found, history.stamp(config, records, found)
+        return self.resident.history(load) if self.resident else load()
+
     def render(self, renderer: Renderer, pages: Callable[[Renderer], list[Output]]) -> list[Output]:
         """Every page of `pages(renderer)`; unchanged ones kept from the output folder."""
         out = self.config.output_dir
         prints = self.prints = fingerprints.Fingerprints(renderer.site, self.store.salt,
-                                                         fingerprints.templates_digest(renderer.theme))
+                                                         fingerprints.templates_digest(renderer.theme),
+                                                         self.resident.carried() if self.resident else None)
         if self.resident is not None and self.resident.pages:  # the output folder serve writes in place
             self.previous = self.resident.pages
         else:
@@ -82,7 +92,7 @@ class Session:
         with self.progress.phase("rendering pages") as tick:
             done = parallel.render_pages(renderer, pages, prints, self.previous, out, self.jobs, tick,
                                          before=lambda contexts: citations.prefetch(renderer.site, contexts))
-        self.keys, self.digests = done.keys, done.digests
+        self.keys, self.digests, self.shortcuts = done.keys, done.digests, done.shortcuts
         return done.outputs
 
     def per_post(self, kind: str) -> Callable[[Post, Callable[[], T]], T]:
@@ -130,12 +140,14 @@ class Session:
         """Save what this build learnt; after a successful write, also the no-op manifest."""
         self.progress.close()
         self.store.save(("bibliography", "content", "reviews", *PER_POST))
+        if self.resident is not None:  # what resident builds read again; the parse results they hold themselves
+            self.store.keep_only(PER_POST)
         self.citations.save()
         if not wrote or site is None or has_errors(problems):
             return
         out = self.config.output_dir
         state = noop.output_state(out)  # one pass over the output folder serves both records
-        pages = self.page_records = parallel.page_stats(state, self.keys, self.digests)
+        pages = self.page_records = parallel.page_stats(state, self.keys, self.digests, self.shortcuts)
         self.store.put_blob("pages", {"out": str(out), "pages": pages})
         if self.signature is not None:
             noop.record(self.signature, out, state, len(site.listed), outputs, problems,
@@ -153,13 +165,19 @@ class Session:
 
 def start(config: Config, options, now: datetime, resident: Resident | None = None) -> Session:
     salt = cache.code_salt()
-    store = Store(config.root, salt, read=not options.no_cache, write=True)
+    in_place = resident is not None and resident.changed is not None
+    if in_place and resident.stores and resident.stores[0].salt == salt:
+        store, citations = resident.stores  # serve: the packs as the last build left them, not read again
+    else:
+        store = Store(config.root, salt, read=not options.no_cache, write=True)
+        citations = citation_store.Store(config.root / cache.FOLDER, read=not options.no_cache)
+    if resident is not None:
+        resident.stores = (store, citations)
     progress = Progress(enabled=Progress.wanted(sys.stderr))
-    session = Session(config, store, parallel.jobs_for(options.jobs), progress, now=now,
-                      citations=citation_store.Store(config.root / cache.FOLDER, read=not options.no_cache),
+    session = Session(config, store, parallel.jobs_for(options.jobs), progress, now=now, citations=citations,
                       resident=resident)
     citation_store.use(session.citations)
-    if options.write:
+    if options.write and not in_place:  # an in-place build leaves the no-op manifest to full builds
         session.signature = noop.signature(config.path, config_paths(config), salt, noop.options_key(options),
                                            time.time())
     return session

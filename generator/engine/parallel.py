@@ -152,6 +152,7 @@ class Rendered:
     outputs: list[Output]
     keys: dict[str, str]  # output path -> page key, for pages rendered or kept in this build
     digests: dict[str, str] = field(default_factory=dict)  # output path -> digest of its bytes
+    shortcuts: dict[str, tuple] = field(default_factory=dict)  # output path -> (shortcut, refs): see page_key
 
 
 def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], prints: Fingerprints | None,
@@ -164,9 +165,10 @@ def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], 
     rec = Recording(renderer.site, renderer.theme, renderer.env)
     outputs = pages(rec)
     keys: dict[str, str] = {}
+    shortcuts: dict[str, tuple] = {}
     todo: list[int] = []
     for i, (template, path, context, placeholder) in enumerate(rec.calls):
-        key = prints.page_key(template, path, context) if prints else ""
+        key, shortcuts[placeholder.path] = page_key(prints, template, placeholder.path, path, context, previous)
         keys[placeholder.path] = key
         if key and unchanged(out, placeholder.path, key, previous):
             placeholder.kept = out / placeholder.path
@@ -200,7 +202,20 @@ def render_pages(renderer: Renderer, pages: Callable[[Renderer], list[Output]], 
             digests[rec.calls[i][3].path] = cache.digest(result)
     if problems:
         raise ProblemError(problems)
-    return Rendered(outputs, keys, digests)
+    return Rendered(outputs, keys, digests, {p: s for p, s in shortcuts.items() if s})
+
+
+def page_key(prints: Fingerprints | None, template: str, rel: str, path: str, context: dict,
+             previous: dict) -> tuple[str, tuple | None]:
+    """(key, (shortcut, refs) or None). The last build's key when the page's shortcut is as it
+    recorded (nothing the context holds changed: no pickling), else the key computed afresh."""
+    if prints is None:
+        return "", None
+    entry = previous.get(rel)
+    if entry is not None and len(entry) > 6 and entry[5]:
+        if prints.known(entry[6]) or prints.shortcut(template, path, entry[6]) == entry[5]:
+            return entry[0], (entry[5], entry[6])
+    return prints.keyed(template, path, context)
 
 
 def unchanged(out: Path, rel: str, key: str, previous: dict) -> bool:
@@ -211,7 +226,7 @@ def unchanged(out: Path, rel: str, key: str, previous: dict) -> bool:
     if not entry or entry[0] != key:
         return False
     try:
-        st = os.lstat(out / rel)
+        st = os.lstat(os.path.join(out, rel))  # a string join: pathlib costs more than the lstat here
     except OSError:
         return False
     if (st.st_size, st.st_mtime_ns, st.st_ino) == tuple(entry[1:4]):
@@ -224,8 +239,14 @@ def unchanged(out: Path, rel: str, key: str, previous: dict) -> bool:
         return False
 
 
-def page_stats(state: dict[str, tuple[int, int, int]], keys: dict[str, str],
-               digests: dict[str, str]) -> dict[str, tuple]:
-    """{path: (key, size, mtime_ns, inode, digest)} of the pages just written, for the next build
-    (`state`: noop.output_state of the output folder)."""
-    return {rel: (key, *state[rel], digests.get(rel, "")) for rel, key in keys.items() if key and rel in state}
+def page_stats(state: dict[str, tuple[int, int, int]], keys: dict[str, str], digests: dict[str, str],
+               shortcuts: dict[str, tuple]) -> dict[str, tuple]:
+    """{path: (key, size, mtime_ns, inode, digest, shortcut, refs)} of the pages just written, for
+    the next build (`state`: noop.output_state of the output folder)."""
+    return {rel: page_record(key, state[rel], digests.get(rel, ""), shortcuts.get(rel))
+            for rel, key in keys.items() if key and rel in state}
+
+
+def page_record(key: str, stat_: tuple, digest: str, shortcut: tuple | None) -> tuple:
+    """One page's record: (key, size, mtime_ns, inode, digest, shortcut, refs)."""
+    return (key, *stat_, digest, *(shortcut or ("", ())))

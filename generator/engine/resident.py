@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from ..errors import Problem, has_errors
 from ..loading import Job, Loader, Result, guarded
 from ..model import Config, Output
 from . import lock, noop
-from .parallel import PageOutput
+from .parallel import PageOutput, page_record
 
 
 class Fallback(Exception):
@@ -73,33 +74,49 @@ class Resident:
     bib: tuple[dict, list[Problem]] | None = None
     posts: dict[str, Result] = field(default_factory=dict)  # content job name -> (post, problems)
     records: tuple[list, list[Problem]] | None = None  # reviews.load's result
-    pages: dict[str, tuple] = field(default_factory=dict)  # output path -> (key, size, mtime_ns, inode, digest)
+    pages: dict[str, tuple] = field(default_factory=dict)  # output path -> parallel.page_record
     files: set[str] = field(default_factory=set)  # every file in the output folder, relative
+    sums: dict[str, bytes] = field(default_factory=dict)  # files other than pages written in place -> bytes
+    stores: tuple = ()  # the parse store and citation store (incremental.start), kept while the code is the same
+    prints: tuple[str, dict] | None = None  # the last build's Fingerprints.computed()
+    expires: float | None = None  # the moment a date in the inputs is reached: a full build then
     git: tuple = ()  # stat of git's HEAD and refs
     changed: set[str] | None = None  # this build's changed files (absolute, posix); None: a full build
     mode: str = ""  # how the last build ran: "full" or "resident", for the log and tests
     _loader: Any = None
     _next: Config | None = None  # the config `take` was given (as loaded, before build.prepare)
     _git_next: tuple = ()  # git's state when the build started
+    _history: tuple | None = None  # (history.History, stamped records) of the last full build
+    _history_next: tuple | None = None
 
     @property
     def ready(self) -> bool:
         return self.config is not None
 
     def forget(self) -> None:
-        self.config = None
+        self.config, self.stores, self._history = None, (), None
 
     def take(self, config: Config, changed: set[str] | None) -> bool:
         """Whether the next build may take the resident path for `changed`; a full build otherwise."""
         self.changed, self._next, self._git_next, self.mode = None, config, git_state(config), "full"
         if changed is None or not self.ready or config != self.config or self.git != self._git_next:
             return False
+        if self.expires is not None and time.time() >= self.expires:
+            return False  # a scheduled post or an embargo may have come due: every state is assessed anew
         posts = {str(Path(p).as_posix()) for p in changed}
         bib_files = {f.as_posix() for f in bibliography.files(config)}
         if not posts or posts & bib_files or not posts <= self.posts.keys():
             return False  # a bibliography, a new or deleted post, a bundle's image: not resident
         self.changed, self.mode = posts, "resident"
         return True
+
+    def carried(self) -> tuple[str, dict] | None:
+        """For a resident build: the last build's post fingerprints, but those of the changed files."""
+        if self.changed is None or self.prints is None:
+            return None
+        base, found = self.prints
+        ids = {result[0].id for path in self.changed if (result := self.posts.get(path)) and result[0] is not None}
+        return base, {ref: fp for ref, fp in found.items() if ref[1] not in ids}
 
     # --- the build's loading steps ---------------------------------------------------------------
 
@@ -118,15 +135,28 @@ class Resident:
             raise Fallback("a post's id changed: review records name posts by id")
         return self.records
 
-    def remember(self, bib, records, pages: dict[str, tuple], files: set[str]) -> None:
-        """After a good build: keep what the next resident build starts from."""
+    def history(self, load) -> tuple:
+        """history.read and stamp's result. A resident build takes the last one: git's refs, the
+        review records and the posts' ids are as they were, and versions come from commits only."""
+        if self.changed is None or self._history is None:
+            self._history_next = load()
+            return self._history_next
+        return self._history
+
+    def remember(self, bib, records, pages: dict[str, tuple], files: set[str], prints: tuple[str, dict] | None,
+                 expires: float | None) -> None:
+        """After a good build: keep what the next resident build starts from. `prints`: the
+        page fingerprints' base and post fingerprints (Fingerprints.computed); `expires`: when
+        a date in the inputs is reached (a status may then change with no file changing)."""
+        self.prints, self.expires = prints, expires
         if self.changed is None:
             if not isinstance(self._loader, Remember) or self._next is None:
                 self.forget()
                 return
             self.posts = dict(self._loader.into)
             self.config, self.bib, self.records = self._next, bib, records
-            self.git = self._git_next
+            self.git, self._history = self._git_next, self._history_next
+            self.sums = {}  # the full build wrote the folder anew
         else:
             self.posts.update(self._loader.fresh)
         self.pages, self.files = pages, files
@@ -149,40 +179,52 @@ def problems_stop(problems: list[Problem]) -> None:
         raise Fallback("the build found an error")
 
 
-def write_in_place(out: Path, outputs: list[Output], left: set[str], previous: set[str], keys: dict[str, str],
-                   digests: dict[str, str], pages: dict[str, tuple]) -> tuple[int, int, dict[str, tuple]]:
+def write_in_place(out: Path, outputs: list[Output], left: set[str], resident: Resident,
+                   session) -> tuple[int, int, dict[str, tuple]]:
     """Write the outputs whose bytes changed straight into `out` (each by an atomic rename, so
     the server never sends half a file) and remove the files no output names any more; the
     files in `left` (a kept search bundle) stay as they are. Returns (written, unchanged, the
-    page records for the next build)."""
+    page records for the next build). `session` holds the build's keys, digests and shortcuts
+    (incremental.Session); `resident.sums` the bytes of the other files written before, so an
+    unchanged one is known without reading it (serve owns the folder it writes)."""
+    keys, pages, sums = session.keys, resident.pages, resident.sums
     written = unchanged = 0
     records: dict[str, tuple] = {}
+    root = os.fspath(out) + os.sep  # plain strings: pathlib costs more than the stat at 30,000 files
     with lock.output_lock(out):
         for o in outputs:
-            target = out / o.path
-            if isinstance(o, PageOutput) and o.kept == target:
+            target = root + o.path
+            if isinstance(o, PageOutput) and o.kept is not None and os.fspath(o.kept) == target:
                 unchanged += 1
-            elif _same(target, o.data):
+            elif _same(target, o.data, sums.get(o.path)):
                 unchanged += 1
+                sums[o.path] = o.data
             else:
-                _replace(target, o.data)
+                _replace(Path(target), o.data)
+                sums[o.path] = o.data
                 written += 1
             key = keys.get(o.path)
             if key:
+                sums.pop(o.path, None)  # a page's record holds its digest
                 old = pages.get(o.path)
-                if old is not None and old[0] == key and isinstance(o, PageOutput) and o.kept == target:
-                    records[o.path] = old
+                if old is not None and old[0] == key and isinstance(o, PageOutput) and o.kept is not None:
+                    records[o.path] = old[:5] + (session.shortcuts.get(o.path) or ("", ()))
                 else:
                     st = os.lstat(target)
-                    records[o.path] = (key, st.st_size, st.st_mtime_ns, st.st_ino, digests.get(o.path, ""))
-        for gone in sorted(previous - left - {o.path for o in outputs}):
+                    records[o.path] = page_record(key, (st.st_size, st.st_mtime_ns, st.st_ino),
+                                                  session.digests.get(o.path, ""), session.shortcuts.get(o.path))
+        for gone in sorted(resident.files - left - {o.path for o in outputs}):
+            sums.pop(gone, None)
             _remove(out, out / gone)
     return written, unchanged, records
 
 
-def _same(target: Path, data: bytes) -> bool:
+def _same(target: str, data: bytes, known: bytes | None) -> bool:
+    """Whether the file holds `data`: by what was written there, or, the first time, by reading it."""
+    if known is not None:
+        return known == data
     try:
-        return target.stat().st_size == len(data) and target.read_bytes() == data
+        return os.stat(target).st_size == len(data) and Path(target).read_bytes() == data
     except OSError:
         return False
 

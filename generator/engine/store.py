@@ -69,6 +69,13 @@ class Store:
                     self._packs[kind, n] = dict(used)
         self._dirty.clear()
 
+    def keep_only(self, kinds: tuple[str, ...]) -> None:
+        """Forget the packs of other kinds (a store kept in memory between builds: serve)."""
+        for held in (self._packs, self._used):
+            for pack in [p for p in held if p[0] not in kinds]:
+                del held[pack]
+        self._dirty = {p for p in self._dirty if p[0] in kinds}
+
     def get_blob(self, name: str) -> Any | None:
         return load(self.folder / f"{name}.pickle", self.salt) if self.read else None
 
