@@ -51,6 +51,7 @@ def settle(config: Config, posts: list[Post], records: list[ReviewRecord], state
         out_posts.append(post)
         out_states[post.id] = state
         problems += found
+    _EARLIER.settle()
     return out_posts, out_states, problems
 
 
@@ -167,7 +168,7 @@ def _keep_earlier(config: Config, post: Post, state: ReviewState, hashed: str, a
         return post, state, [warning(shown, None, f"version {hashed} was approved, but its text is not in the git "
                                      "history here, so the post is not published until the revision is approved",
                                      "build from a full git clone: " + history.FETCH_HINT)]
-    earlier, found = content.parse_text(config, "post", config.root / post.source, text, bib)
+    earlier, found = _EARLIER.parse(config, post.source, text, bib)
     if earlier is None or has_errors(found):
         first = next((p for p in found if p.severity == "error"), None)
         return post, state, [warning(shown, None, f"approved version {hashed} no longer builds"
@@ -205,3 +206,27 @@ def _readable(text: str) -> str:
 
 def _readable_post(post: Post) -> str:
     return f"# {post.title}\n\n" + post.body.strip("\n")
+
+
+class _Earlier:
+    """Approved texts parsed again, kept while config, text and bibliography are the same: an
+    edited post's approved text comes from git at every build, and serve builds at every save.
+    Only the last settle()'s entries are held."""
+
+    def __init__(self):
+        self.held: dict[tuple[str, str], tuple] = {}
+        self.used: dict[tuple[str, str], tuple] = {}
+
+    def parse(self, config: Config, source, text: str, bib: dict) -> tuple[Post | None, list[Problem]]:
+        key = (source.as_posix(), text)
+        found = self.held.get(key)
+        if found is None or found[1] is not bib or found[0] != config:
+            found = (config, bib, content.parse_text(config, "post", config.root / source, text, bib))
+        self.used[key] = found
+        return found[2]
+
+    def settle(self) -> None:
+        self.held, self.used = self.used, {}
+
+
+_EARLIER = _Earlier()
