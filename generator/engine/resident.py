@@ -76,7 +76,7 @@ class Resident:
     records: tuple[list, list[Problem]] | None = None  # reviews.load's result
     pages: dict[str, tuple] = field(default_factory=dict)  # output path -> parallel.page_record
     files: set[str] = field(default_factory=set)  # every file in the output folder, relative
-    sums: dict[str, bytes] = field(default_factory=dict)  # files other than pages written in place -> bytes
+    sums: dict[str, bytes] = field(default_factory=dict)  # files other than pages and the bundle -> bytes written
     stores: tuple = ()  # the parse store and citation store (incremental.start), kept while the code is the same
     prints: tuple[str, dict] | None = None  # the last build's Fingerprints.computed()
     expires: float | None = None  # the moment a date in the inputs is reached: a full build then
@@ -144,7 +144,7 @@ class Resident:
         return self._history
 
     def remember(self, bib, records, pages: dict[str, tuple], files: set[str], prints: tuple[str, dict] | None,
-                 expires: float | None) -> None:
+                 expires: float | None, written: dict[str, bytes] | None = None) -> None:
         """After a good build: keep what the next resident build starts from. `prints`: the
         page fingerprints' base and post fingerprints (Fingerprints.computed); `expires`: when
         a date in the inputs is reached (a status may then change with no file changing)."""
@@ -156,7 +156,7 @@ class Resident:
             self.posts = dict(self._loader.into)
             self.config, self.bib, self.records = self._next, bib, records
             self.git, self._history = self._git_next, self._history_next
-            self.sums = {}  # the full build wrote the folder anew
+            self.sums = written or {}  # the full build wrote the folder anew
         else:
             self.posts.update(self._loader.fresh)
         self.pages, self.files = pages, files
