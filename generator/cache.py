@@ -172,3 +172,23 @@ def stable_pickle(value: Any) -> bytes:
     p.fast = True
     p.dump(value)
     return buf.getvalue()
+
+
+class Recent:
+    """Work done in the last build, kept for the next in the same process (serve's): `get`
+    returns what is held for `key` while `valid(held)` says it still applies, else computes it;
+    `settle()` ends a build and drops what it did not use, so only the last site's objects stay."""
+
+    def __init__(self):
+        self.held: dict = {}
+        self.used: dict = {}
+
+    def get(self, key, valid, compute):
+        found = self.held.get(key)
+        if found is None or not valid(found):
+            found = compute()
+        self.used[key] = found
+        return found
+
+    def settle(self) -> None:
+        self.held, self.used = self.used, {}

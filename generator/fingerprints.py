@@ -7,7 +7,7 @@ import pickle
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from .cache import digest, stable_pickle
+from .cache import Recent, digest, stable_pickle
 from .model import Post, Site
 
 class Fingerprints:
@@ -157,26 +157,21 @@ class _Metadata:
     """Each post's metadata (its fields but what a body edit changes; pages get those through
     their context, where each post counts in full), pickled once per post object. Post objects
     are never changed once parsed, and serve's resident builds keep those of unchanged files, so
-    at 5,000 posts an edit pickles one post's metadata instead of every post's. Only the objects
-    of the last site are held."""
+    at 5,000 posts an edit pickles one post's metadata instead of every post's."""
 
     HEAVY = frozenset({"body", "html", "toc", "word_count", "content_hash", "references", "body_line", "summary",
                        "links"})  # the summary defaults to the first paragraph
 
     def __init__(self):
-        self.held: dict[int, tuple[Post, bytes]] = {}
-        self.used: dict[int, tuple[Post, bytes]] = {}
+        self.recent = Recent()
         self.names = [f.name for f in fields(Post) if f.name not in self.HEAVY]
 
     def pickled(self, post: Post) -> bytes:
-        found = self.held.get(id(post))
-        if found is None or found[0] is not post:
-            found = (post, stable_pickle({name: getattr(post, name) for name in self.names}))
-        self.used[id(post)] = found
-        return found[1]
+        return self.recent.get(id(post), lambda held: held[0] is post, lambda: (post, stable_pickle(
+            {name: getattr(post, name) for name in self.names})))[1]
 
     def settle(self) -> None:
-        self.held, self.used = self.used, {}
+        self.recent.settle()
 
 
 _META = _Metadata()

@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from . import content, history
+from .cache import Recent
 from .errors import Problem, has_errors, warning
 from .frontmatter import split
 from .model import Config, Counted, Post, ReviewRecord, ReviewState, Version
@@ -168,7 +169,7 @@ def _keep_earlier(config: Config, post: Post, state: ReviewState, hashed: str, a
         return post, state, [warning(shown, None, f"version {hashed} was approved, but its text is not in the git "
                                      "history here, so the post is not published until the revision is approved",
                                      "build from a full git clone: " + history.FETCH_HINT)]
-    earlier, found = _EARLIER.parse(config, post.source, text, bib)
+    earlier, found = _parse_earlier(config, post.source, text, bib)
     if earlier is None or has_errors(found):
         first = next((p for p in found if p.severity == "error"), None)
         return post, state, [warning(shown, None, f"approved version {hashed} no longer builds"
@@ -208,25 +209,11 @@ def _readable_post(post: Post) -> str:
     return f"# {post.title}\n\n" + post.body.strip("\n")
 
 
-class _Earlier:
-    """Approved texts parsed again, kept while config, text and bibliography are the same: an
-    edited post's approved text comes from git at every build, and serve builds at every save.
-    Only the last settle()'s entries are held."""
-
-    def __init__(self):
-        self.held: dict[tuple[str, str], tuple] = {}
-        self.used: dict[tuple[str, str], tuple] = {}
-
-    def parse(self, config: Config, source, text: str, bib: dict) -> tuple[Post | None, list[Problem]]:
-        key = (source.as_posix(), text)
-        found = self.held.get(key)
-        if found is None or found[1] is not bib or found[0] != config:
-            found = (config, bib, content.parse_text(config, "post", config.root / source, text, bib))
-        self.used[key] = found
-        return found[2]
-
-    def settle(self) -> None:
-        self.held, self.used = self.used, {}
+# Approved texts parsed again, kept while config, text and bibliography are the same: an edited
+# post's approved text comes from git at every build, and serve builds at every save.
+_EARLIER = Recent()
 
 
-_EARLIER = _Earlier()
+def _parse_earlier(config: Config, source, text: str, bib: dict) -> tuple[Post | None, list[Problem]]:
+    return _EARLIER.get((source.as_posix(), text), lambda held: held[1] is bib and held[0] == config,
+                        lambda: (config, bib, content.parse_text(config, "post", config.root / source, text, bib)))[2]

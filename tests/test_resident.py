@@ -149,3 +149,20 @@ def test_the_first_edit_of_an_approved_post_re_renders_its_pages_only(blog, serv
     assert "posts/draft/" not in rendered and "tags/shock/" not in rendered, rendered  # pub is not on them
     assert b"revised" in (served.out / "posts/pub/index.html").read_bytes()
     assert_same_as_clean(blog, served, tmp_path)
+
+
+def test_a_date_coming_due_sends_the_next_edit_to_the_full_build(blog, served, tmp_path, monkeypatch):
+    """A post dated after "today" may change status when that date comes, with no file changing:
+    the resident path is not taken from that moment on (the clock is SOURCE_DATE_EPOCH's)."""
+    blog.post("scheduled", title="Scheduled", date="2026-11-20", body="Later.\n")  # "today" is 2026-11-01
+    assert change(served, "content", blog.root / "content/posts/scheduled.md") == []
+    assert served.resident.mode == "full"
+    draft = blog.root / "content/posts/draft.md"
+    edit(draft, "Draft text.", "Draft text, before the date.")
+    assert change(served, "content", draft) == []
+    assert served.resident.mode == "resident"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795737600")  # 2026-11-21: the post is due
+    edit(draft, "before the date", "after the date")
+    assert change(served, "content", draft) == []
+    assert served.resident.mode == "full"
+    assert_same_as_clean(blog, served, tmp_path)

@@ -171,6 +171,12 @@ def _now() -> float:
     return float(epoch) if epoch and epoch.isdigit() else time.time()
 
 
+def build_time() -> float:
+    """Now as builds see it (SOURCE_DATE_EPOCH when set): what `valid_until` and the resident's
+    `expires` (next_change) are compared with."""
+    return _now()
+
+
 def up_to_date(config_path: Path, options) -> dict | None:
     """The last build's manifest when every input and output is as it recorded (and no date in
     the inputs has been reached since), else None. `options` as for `options_key`."""

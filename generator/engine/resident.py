@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +100,7 @@ class Resident:
         self.changed, self._next, self._git_next, self.mode = None, config, git_state(config), "full"
         if changed is None or not self.ready or config != self.config or self.git != self._git_next:
             return False
-        if self.expires is not None and time.time() >= self.expires:
+        if self.expires is not None and noop.build_time() >= self.expires:
             return False  # a scheduled post or an embargo may have come due: every state is assessed anew
         posts = {str(Path(p).as_posix()) for p in changed}
         bib_files = {f.as_posix() for f in bibliography.files(config)}
