@@ -193,25 +193,26 @@ def write_in_place(out: Path, outputs: list[Output], left: set[str], resident: R
     with lock.output_lock(out):
         for o in outputs:
             target = root + o.path
-            if isinstance(o, PageOutput) and o.kept is not None and os.fspath(o.kept) == target:
+            key = keys.get(o.path)  # a page: its record holds its stat and digest, `sums` does not
+            kept = isinstance(o, PageOutput) and o.kept is not None and os.fspath(o.kept) == target
+            if kept:
                 unchanged += 1
-            elif _same(target, o.data, sums.get(o.path)):
+            elif _same(target, o.data, None if key else sums.get(o.path)):
                 unchanged += 1
-                sums[o.path] = o.data
             else:
                 _replace(Path(target), o.data)
-                sums[o.path] = o.data
                 written += 1
-            key = keys.get(o.path)
-            if key:
-                sums.pop(o.path, None)  # a page's record holds its digest
-                old = pages.get(o.path)
-                if old is not None and old[0] == key and isinstance(o, PageOutput) and o.kept is not None:
-                    records[o.path] = old[:5] + (session.shortcuts.get(o.path) or ("", ()))
-                else:
-                    st = os.lstat(target)
-                    records[o.path] = page_record(key, (st.st_size, st.st_mtime_ns, st.st_ino),
-                                                  session.digests.get(o.path, ""), session.shortcuts.get(o.path))
+            if not kept and not key:
+                sums[o.path] = o.data
+            if not key:
+                continue
+            old = pages.get(o.path)
+            if kept and old is not None and old[0] == key:
+                stat_, digest = tuple(old[1:4]), old[4]
+            else:
+                st = os.lstat(target)
+                stat_, digest = (st.st_size, st.st_mtime_ns, st.st_ino), session.digests.get(o.path, "")
+            records[o.path] = page_record(key, stat_, digest, session.shortcuts.get(o.path))
         for gone in sorted(resident.files - left - {o.path for o in outputs}):
             sums.pop(gone, None)
             _remove(out, out / gone)
